@@ -1,0 +1,90 @@
+# Two commands do everything: `make run` (set up, train if needed, start) and `make test`.
+# Each step only redoes work when its inputs changed (make's own timestamps).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+SPACY_DIR := build/spacy-en-lookup
+MODEL     := models/current.tar.gz
+
+# Everything training depends on: retrain only when one of these changed.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+                   $(wildcard bot/nlu/*.py bot/nlu/*.yml)
+
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help install spacy train run shell actions test test-unit test-data test-stories test-e2e lock clean
+
+help:
+	@echo "make run    set up (Python 3.10 venv, packages, spaCy pipeline), train if needed, start the bot"
+	@echo "make test   unit tests, data validation, training, story tests, end-to-end tests"
+	@echo "make train  train only if data or config changed      make shell  chat in the terminal"
+
+# --- set-up -------------------------------------------------------------------------------
+
+$(VENV)/.installed: requirements.txt scripts/find-python310
+	@PY310=$$(scripts/find-python310) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+	    rm -rf $(VENV) && echo "Creating $(VENV) with $$PY310" && $$PY310 -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip==24.0
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/nlu/spacy_model.py
+	$(PY) -m bot.nlu.spacy_model $(SPACY_DIR)
+
+spacy: $(SPACY_DIR)/meta.json
+
+# --- training -----------------------------------------------------------------------------
+
+$(MODEL): $(SPACY_DIR)/meta.json $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name current --out models --quiet
+	@touch $@
+
+train: $(MODEL)
+
+# --- running ------------------------------------------------------------------------------
+
+run: $(MODEL)
+	$(PY) -m bot.launcher
+
+actions: install
+	$(RASA) run actions --actions actions --port 5055
+
+shell: $(MODEL)
+	$(PY) -m bot.launcher --shell
+
+# --- tests --------------------------------------------------------------------------------
+
+test: test-unit test-data train test-stories test-e2e
+
+test-unit: spacy
+	$(PY) -m pytest -q -m "not model" tests
+
+test-data: install
+	$(RASA) data validate --fail-on-warnings --quiet
+
+test-stories: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
+	  --out results/stories --quiet
+
+test-e2e: $(MODEL)
+	$(PY) -m pytest -q -m model tests
+
+# --- maintenance --------------------------------------------------------------------------
+
+lock:
+	rm -rf /tmp/lock-venv && $$(scripts/find-python310) -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install --quiet --upgrade pip==24.0 && /tmp/lock-venv/bin/pip install --quiet -r requirements.in
+	(echo "# Generated from requirements.in by \`make lock\` (pip freeze of a clean .venv). Do not edit by hand."; \
+	  /tmp/lock-venv/bin/pip freeze) > requirements.txt
+
+clean:
+	rm -rf build models results .pytest_cache

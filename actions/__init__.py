@@ -1,0 +1,1 @@
+"""Custom actions, one concern per module. rasa-sdk registers every Action in this package."""

@@ -1,0 +1,1 @@
+"""Measuring the NLU: held-out accuracy, crisis recall and false alarms, latency."""

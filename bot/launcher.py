@@ -1,0 +1,144 @@
+"""Starts the assistant's processes on localhost and says how to talk to it (``make run``).
+
+Each service is a child process; the launcher waits until each answers on its port,
+prints the addresses, and stops them all on Ctrl-C or when any one of them dies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot import settings
+
+ROOT = settings.PROJECT_ROOT
+VENV_BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+@dataclass
+class Service:
+    name: str
+    command: List[str]
+    ready_url: str
+    describe: str
+    env: Dict[str, str] = field(default_factory=dict)
+    process: Optional[subprocess.Popen] = None
+
+
+def rasa_services(rasa_port: int, action_port: int) -> List[Service]:
+    rasa = str(VENV_BIN / "rasa")
+    return [
+        Service(
+            name="action server",
+            command=[rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            ready_url=f"http://127.0.0.1:{action_port}/health",
+            describe=f"http://127.0.0.1:{action_port} (custom actions)",
+        ),
+        Service(
+            name="Rasa server",
+            command=[
+                rasa, "run", "--model", str(MODEL), "--interface", "127.0.0.1",
+                "--port", str(rasa_port), "--endpoints", "endpoints.yml",
+                "--credentials", "credentials.yml",
+            ],
+            ready_url=f"http://127.0.0.1:{rasa_port}/",
+            describe=f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook (REST channel)",
+        ),
+    ]
+
+
+def wait_until_ready(service: Service, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if service.process and service.process.poll() is not None:
+            raise RuntimeError(f"{service.name} exited with code {service.process.returncode}")
+        try:
+            with urllib.request.urlopen(service.ready_url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{service.name} was not ready after {timeout:.0f} s ({service.ready_url})")
+
+
+def start(services: List[Service]) -> None:
+    for service in services:
+        print(f"Starting the {service.name}...", flush=True)
+        service.process = subprocess.Popen(
+            service.command, cwd=ROOT, env={**os.environ, **service.env}, start_new_session=True
+        )
+    for service in services:
+        wait_until_ready(service)
+
+
+def stop(services: List[Service]) -> None:
+    for service in services:
+        if service.process and service.process.poll() is None:
+            os.killpg(service.process.pid, signal.SIGTERM)
+    for service in services:
+        if service.process:
+            try:
+                service.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(service.process.pid, signal.SIGKILL)
+
+
+def print_welcome(services: List[Service], rasa_port: int) -> None:
+    print("\nThe assistant is running:")
+    for service in services:
+        print(f"  {service.name:<14} {service.describe}")
+    print(
+        "\nTalk to it over REST, for example:\n"
+        f"  curl -s -X POST http://127.0.0.1:{rasa_port}/webhooks/rest/webhook \\\n"
+        "       -H 'Content-Type: application/json' \\\n"
+        "       -d '{\"sender\": \"me\", \"message\": \"what is psychodynamic therapy?\"}'\n"
+        "or chat in the terminal with `make shell`. Conversations are stored in "
+        f"{settings.tracker_db_url()}.\nPress Ctrl-C to stop.",
+        flush=True,
+    )
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shell", action="store_true", help="chat in this terminal instead")
+    args = parser.parse_args(argv)
+    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+    action_port = int(os.environ.get("ACTION_PORT", "5055"))
+    settings.practice()  # fail early, with a clear message, on bad practice settings
+
+    services = rasa_services(rasa_port, action_port)
+    if args.shell:
+        services = services[:1]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        start(services)
+        if args.shell:
+            return subprocess.call(
+                [str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml"],
+                cwd=ROOT,
+            )
+        print_welcome(services, rasa_port)
+        while all(service.process.poll() is None for service in services):
+            time.sleep(1)
+        print("A service stopped unexpectedly; stopping the others.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    except RuntimeError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stop(services)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Where conversations are kept: Rasa's SQL tracker store, configured from bot.settings."""
