@@ -53,6 +53,7 @@ def rasa_services(rasa_port: int, action_port: int) -> List[Service]:
             ],
             ready_url=f"http://127.0.0.1:{rasa_port}/",
             describe=f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook (REST channel)",
+            env={"ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
         ),
     ]
 
@@ -125,6 +126,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             return subprocess.call(
                 [str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml"],
                 cwd=ROOT,
+                env={**os.environ, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
             )
         print_welcome(services, rasa_port)
         while all(service.process.poll() is None for service in services):

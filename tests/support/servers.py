@@ -1,0 +1,138 @@
+"""Start the real action server and Rasa server for a test, on free ports, with their own database.
+
+    with running_bot(tmp_path) as bot:
+        replies = bot.say("alice", "what is psychodynamic therapy?")
+
+Nothing is mocked: the trained model in models/current.tar.gz answers, the action server
+runs the code in actions/, and conversations go to the SQL store ``db_url`` names
+(a fresh SQLite file by default).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 240.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} not ready after {timeout} s")
+
+
+def stop(process: Optional[subprocess.Popen]) -> None:
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@dataclass
+class RunningBot:
+    rasa_url: str
+    action_url: str
+    db_url: str
+    log_dir: Path
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rest_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
+        """Sends ``text`` over the REST channel and returns the bot's messages."""
+        response = requests.post(self.rest_url, json={"sender": sender, "message": text}, timeout=timeout)
+        response.raise_for_status()
+        return response.json()
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-5000:] for p in sorted(self.log_dir.glob("*.log")))
+
+
+def start_process(name: str, command: List[str], env: Dict[str, str], log_dir: Path) -> subprocess.Popen:
+    log = open(log_dir / f"{name}.log", "wb")
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+@contextlib.contextmanager
+def running_bot(
+    work_dir: Path,
+    db_url: Optional[str] = None,
+    extra_env: Optional[Dict[str, str]] = None,
+    extra_args: Optional[List[str]] = None,
+    with_actions: bool = True,
+    credentials: str = "credentials.yml",
+) -> Iterator[RunningBot]:
+    """Runs both servers for the duration of the ``with`` block."""
+    if not MODEL.exists():
+        raise RuntimeError("No trained model: run `make train` first.")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    rasa_port, action_port = free_port(), free_port()
+    db_url = db_url or f"sqlite:///{work_dir / 'conversations.db'}"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TRACKER_DB_URL": db_url,
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        **(extra_env or {}),
+    }
+    bot = RunningBot(
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        action_url=f"http://127.0.0.1:{action_port}",
+        db_url=db_url,
+        log_dir=work_dir,
+    )
+    rasa = str(VENV_BIN / "rasa")
+    try:
+        if with_actions:
+            bot.processes["actions"] = start_process(
+                "actions", [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)], env, work_dir
+            )
+        bot.processes["rasa"] = start_process(
+            "rasa",
+            [rasa, "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(rasa_port),
+             "--endpoints", "endpoints.yml", "--credentials", credentials, *(extra_args or [])],
+            env,
+            work_dir,
+        )
+        if with_actions:
+            wait_for(f"{bot.action_url}/health", bot.processes["actions"])
+        wait_for(f"{bot.rasa_url}/", bot.processes["rasa"])
+        yield bot
+    finally:
+        for process in bot.processes.values():
+            stop(process)
