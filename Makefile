@@ -89,3 +89,6 @@ lock:
 
 clean:
 	rm -rf build models results .pytest_cache
+
+compare-nlu: spacy
+	$(PY) -m bot.evaluation.compare_nlu

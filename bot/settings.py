@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
 import yaml
 
@@ -127,3 +127,103 @@ def tracker_db_url(environ: Optional[Mapping[str, str]] = None) -> str:
     var_dir = Path(environ.get("VAR_DIR", PROJECT_ROOT / "var"))
     var_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{var_dir / 'conversations.db'}"
+
+
+# --- website chat widget (bot/web, web/) ------------------------------------------------
+
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+
+
+@dataclass(frozen=True)
+class Widget:
+    """How the chat widget looks on the practice's pages (``widget:`` in practice.yml)."""
+
+    welcome: str
+    colour: str
+    text_colour: str
+
+
+def _relative_luminance(colour: str) -> float:
+    digits = colour[1:] if len(colour) == 7 else "".join(c * 2 for c in colour[1:])
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    light, dark = sorted((_relative_luminance(first), _relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def load_widget(path: Path = PRACTICE_FILE, environ: Optional[Mapping[str, str]] = None) -> Widget:
+    """Reads ``widget:`` from practice.yml; ``WIDGET_*`` environment variables override it."""
+    environ = os.environ if environ is None else environ
+    try:
+        raw = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("widget") or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigurationError(f"Cannot read widget settings from {path}: {error}")
+    values = {
+        key: str(environ.get(f"WIDGET_{key.upper()}") or raw.get(key) or "").strip()
+        for key in ("welcome", "colour", "text_colour")
+    }
+    for key in ("colour", "text_colour"):
+        # Colours reach CSS and the widget's inline styles: accept hex only, nothing else.
+        if not _HEX_COLOUR.fullmatch(values[key]):
+            raise ConfigurationError(
+                f"Widget setting 'widget.{key}' must be a hex colour like #1d4f73, "
+                f"not {values[key]!r} (in {path.name} or WIDGET_{key.upper()})."
+            )
+    if contrast_ratio(values["colour"], values["text_colour"]) < 4.5:
+        raise ConfigurationError(
+            "Widget colours are too close to read: widget.text_colour on widget.colour needs a "
+            "contrast ratio of at least 4.5 (WCAG AA)."
+        )
+    if not values["welcome"]:
+        raise ConfigurationError(f"Widget setting 'widget.welcome' is empty (in {path.name} or WIDGET_WELCOME).")
+    return Widget(**values)
+
+
+@lru_cache(maxsize=1)
+def widget() -> Widget:
+    """The widget's look for this process (read once)."""
+    return load_widget()
+
+
+def web_port(environ: Optional[Mapping[str, str]] = None) -> int:
+    """Port of the demo practice page (``WEB_PORT``, default 8080)."""
+    environ = os.environ if environ is None else environ
+    return int(environ.get("WEB_PORT", "8080"))
+
+
+def web_allowed_origins(environ: Optional[Mapping[str, str]] = None) -> List[str]:
+    """Web pages allowed to open the widget's socket (``WEB_ALLOWED_ORIGINS``, comma-separated).
+
+    Defaults to the demo page on this machine. Each entry is an origin (scheme, host and
+    optional port, no path); ``*`` is refused, because any website could then put this
+    practice's assistant on its own pages.
+    """
+    environ = os.environ if environ is None else environ
+    raw = environ.get("WEB_ALLOWED_ORIGINS", "").strip()
+    if not raw:
+        port = web_port(environ)
+        return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+    origins = [item.strip().rstrip("/") for item in raw.split(",") if item.strip()]
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", origin):
+            raise ConfigurationError(
+                f"WEB_ALLOWED_ORIGINS: {origin!r} is not an origin such as "
+                "https://www.example-practice.org.uk (no path, no wildcard)."
+            )
+    return origins
+
+
+def web_socket_url(environ: Optional[Mapping[str, str]] = None) -> str:
+    """Address the widget connects to: the Rasa server as browsers reach it (``WEB_SOCKET_URL``).
+
+    Defaults to the local Rasa server (``RASA_PORT``, 5005); behind a proxy, set the public
+    address, e.g. ``https://chat.example-practice.org.uk``.
+    """
+    environ = os.environ if environ is None else environ
+    url = environ.get("WEB_SOCKET_URL", "").strip().rstrip("/")
+    return url or f"http://127.0.0.1:{environ.get('RASA_PORT', '5005')}"

@@ -1,0 +1,79 @@
+"""Serves a trained model over HTTP without the ``rasa`` command line (``python -m bot.serve``).
+
+    python -m bot.serve --model models/current.tar.gz --port 5005 [--endpoints endpoints.yml]
+
+Same server as ``rasa run`` (Rasa's own ``serve_application``), minus what a production
+bot does not need, each measured in docs/performance.md: the CLI's import of every
+sub-command, the HTTP API (``--enable-api`` turns it back on), and a cold first reply
+(the model answers one throwaway parse before the port opens, so no visitor pays for
+TensorFlow's first-call tracing). ``SANIC_WORKERS`` > 1 needs a Redis lock store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from functools import partial
+from typing import List, Optional
+
+# Before TensorFlow is imported (via rasa), or its C++ start-up logging costs time and noise.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+logger = logging.getLogger("bot.serve")
+WARM_UP_TEXT = "hello, what is psychodynamic therapy?"
+
+
+async def warm_up(app, _loop) -> None:
+    """Parses one message so TensorFlow traces its graphs now, not on a visitor's first message."""
+    agent = getattr(app.ctx, "agent", None)
+    if agent is not None and agent.is_ready():
+        await agent.parse_message(WARM_UP_TEXT)  # parse only: nothing is written to the tracker store
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="models/current.tar.gz")
+    parser.add_argument("--interface", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
+    parser.add_argument("--endpoints", default="endpoints.yml")
+    parser.add_argument("--credentials", default="credentials.yml")
+    parser.add_argument("--enable-api", action="store_true", help="also serve Rasa's HTTP API")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false")
+    parser.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from rasa.core import run
+    from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
+
+    endpoints = AvailableEndpoints.read_endpoints(args.endpoints)
+    app = run.configure_app(
+        run.create_http_input_channels(None, args.credentials),
+        enable_api=args.enable_api,
+        port=args.port,
+        endpoints=endpoints,
+    )
+    # What serve_application does, with warm-up registered after the model load (listeners
+    # run in registration order, and serve_application registers its own ones last).
+    app.register_listener(partial(run.load_agent_on_start, args.model, endpoints, None), "before_server_start")
+    if args.warm_up:
+        app.register_listener(warm_up, "before_server_start")
+    app.register_listener(run.close_resources, "after_server_stop")
+    logger.info("Serving %s on http://%s:%s", args.model, args.interface, args.port)
+    app.run(
+        host=args.interface,
+        port=args.port,
+        backlog=int(os.environ.get("SANIC_BACKLOG", "100")),
+        workers=number_of_sanic_workers(endpoints.lock_store),
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
