@@ -9,6 +9,7 @@ PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 SPACY_DIR := build/spacy-en-lookup
 MODEL     := models/current.tar.gz
+WEB_DEPS  := web/node_modules/.installed
 
 # Everything training depends on: retrain only when one of these changed.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
@@ -19,7 +20,7 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install spacy train run shell actions test test-unit test-data test-stories test-e2e lock clean
+.PHONY: help install spacy train run shell actions test test-unit test-data test-stories test-e2e lock clean chromium
 
 help:
 	@echo "make run    set up (Python 3.10 venv, packages, spaCy pipeline), train if needed, start the bot"
@@ -36,7 +37,12 @@ $(VENV)/.installed: requirements.txt scripts/find-python310
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(WEB_DEPS)
+
+# The chat widget's browser code (rasa-webchat), exactly as web/package-lock.json pins it.
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(SPACY_DIR)/meta.json: $(VENV)/.installed bot/nlu/spacy_model.py
 	$(PY) -m bot.nlu.spacy_model $(SPACY_DIR)
@@ -53,7 +59,7 @@ train: $(MODEL)
 
 # --- running ------------------------------------------------------------------------------
 
-run: $(MODEL)
+run: $(MODEL) $(WEB_DEPS)
 	$(PY) -m bot.launcher
 
 actions: install
@@ -66,7 +72,7 @@ shell: $(MODEL)
 
 test: test-unit test-data train test-stories test-e2e
 
-test-unit: spacy
+test-unit: spacy $(WEB_DEPS)
 	$(PY) -m pytest -q -m "not model" tests
 
 test-data: install
@@ -76,8 +82,11 @@ test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 	  --out results/stories --quiet
 
-test-e2e: $(MODEL)
+test-e2e: $(MODEL) $(WEB_DEPS) chromium
 	$(PY) -m pytest -q -m model tests
+
+chromium:  # Debian's, for the browser tests in tests/web/ (Playwright cannot download its own here)
+	@scripts/ensure-chromium
 
 # --- maintenance --------------------------------------------------------------------------
 

@@ -16,9 +16,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from bot import settings
+from bot.channels import config as channels_config
 
 ROOT = settings.PROJECT_ROOT
 VENV_BIN = Path(sys.executable).parent
@@ -35,7 +36,9 @@ class Service:
     process: Optional[subprocess.Popen] = None
 
 
-def rasa_services(rasa_port: int, action_port: int) -> List[Service]:
+def rasa_services(
+    rasa_port: int, action_port: int, credentials: str = "credentials.yml", api_args: Sequence[str] = ()
+) -> List[Service]:
     rasa = str(VENV_BIN / "rasa")
     return [
         Service(
@@ -49,13 +52,35 @@ def rasa_services(rasa_port: int, action_port: int) -> List[Service]:
             command=[
                 rasa, "run", "--model", str(MODEL), "--interface", "127.0.0.1",
                 "--port", str(rasa_port), "--endpoints", "endpoints.yml",
-                "--credentials", "credentials.yml",
+                "--credentials", credentials, *api_args,
+                # Web pages allowed to use the chat widget (bot/web/channel.py checks the same list).
+                "--cors", *settings.web_allowed_origins(),
             ],
             ready_url=f"http://127.0.0.1:{rasa_port}/",
             describe=f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook (REST channel)",
             env={"ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
         ),
     ]
+
+
+def web_service(web_port: int) -> Service:
+    """The demo practice page with the chat widget (bot/web/server.py)."""
+    return Service(
+        name="web page",
+        command=[sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
+        ready_url=f"http://127.0.0.1:{web_port}/",
+        describe=f"http://127.0.0.1:{web_port}  <- open this to chat through the website widget",
+    )
+
+
+def console_service(console_port: int) -> Service:
+    """The staff console (bot/console): review, tag and export the stored conversations."""
+    return Service(
+        name="staff console",
+        command=[sys.executable, "-m", "bot.console", "serve", "--port", str(console_port)],
+        ready_url=f"http://127.0.0.1:{console_port}/login",
+        describe=f"http://127.0.0.1:{console_port}  <- staff log in here (first admin: see above)",
+    )
 
 
 def wait_until_ready(service: Service, timeout: float = 180.0) -> None:
@@ -112,13 +137,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shell", action="store_true", help="chat in this terminal instead")
     args = parser.parse_args(argv)
+    try:  # loads .env first, so every setting below may come from it
+        credentials, channels = channels_config.prepare()
+        api_args = settings.rasa_api_args()  # Rasa's HTTP API: off unless RASA_ENABLE_API=1, then JWT only
+        settings.web_allowed_origins(), settings.widget()  # the chat widget's settings (bot/web)
+    except settings.ConfigurationError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
     settings.practice()  # fail early, with a clear message, on bad practice settings
 
-    services = rasa_services(rasa_port, action_port)
+    services = rasa_services(rasa_port, action_port, credentials=str(credentials), api_args=api_args)
     if args.shell:
         services = services[:1]
+    else:
+        services.append(web_service(settings.web_port()))
+        services.append(console_service(int(os.environ.get("CONSOLE_PORT", "5080"))))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         start(services)
@@ -128,6 +163,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 cwd=ROOT,
                 env={**os.environ, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
             )
+        print("\n" + channels_config.describe(channels), flush=True)
         print_welcome(services, rasa_port)
         while all(service.process.poll() is None for service in services):
             time.sleep(1)

@@ -227,3 +227,63 @@ def web_socket_url(environ: Optional[Mapping[str, str]] = None) -> str:
     environ = os.environ if environ is None else environ
     url = environ.get("WEB_SOCKET_URL", "").strip().rstrip("/")
     return url or f"http://127.0.0.1:{environ.get('RASA_PORT', '5005')}"
+
+
+# --- robustness and security (bot/channels/safe_rest.py, bot/storage/durable.py) --------
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """What the REST channel accepts before a message reaches the model (docs/security.md)."""
+
+    max_message_chars: int  # MAX_MESSAGE_CHARS: longer messages get a polite "please shorten it"
+    max_request_bytes: int  # MAX_REQUEST_BYTES: larger REST bodies get 413
+    per_sender_per_minute: int  # RATE_LIMIT_PER_MINUTE, per conversation (0 = no limit)
+    per_address_per_minute: int  # RATE_LIMIT_PER_ADDRESS_PER_MINUTE, per client IP (0 = no limit)
+
+
+def _whole_number(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ConfigurationError(f"{name} must be a whole number of at least {minimum}, not {raw!r}.")
+    return int(raw)
+
+
+def input_limits(environ: Optional[Mapping[str, str]] = None) -> InputLimits:
+    """Input limits from the environment; the address limit defaults to ten conversations' worth
+    (a practice's office, or a family, may share one address)."""
+    environ = os.environ if environ is None else environ
+    per_sender = _whole_number(environ, "RATE_LIMIT_PER_MINUTE", 30)
+    return InputLimits(
+        max_message_chars=_whole_number(environ, "MAX_MESSAGE_CHARS", 2000, minimum=1),
+        max_request_bytes=_whole_number(environ, "MAX_REQUEST_BYTES", 64 * 1024, minimum=1024),
+        per_sender_per_minute=per_sender,
+        per_address_per_minute=_whole_number(environ, "RATE_LIMIT_PER_ADDRESS_PER_MINUTE", 10 * per_sender),
+    )
+
+
+def journal_dir(environ: Optional[Mapping[str, str]] = None) -> Path:
+    """Where the tracker store keeps events the database could not take yet (``JOURNAL_DIR``)."""
+    environ = os.environ if environ is None else environ
+    explicit = environ.get("JOURNAL_DIR", "").strip()
+    return Path(explicit) if explicit else Path(environ.get("VAR_DIR", PROJECT_ROOT / "var")) / "journal"
+
+
+def rasa_api_args(environ: Optional[Mapping[str, str]] = None) -> List[str]:
+    """``rasa run`` arguments for Rasa's HTTP API: none unless ``RASA_ENABLE_API=1``.
+
+    The API can read and rewrite any conversation, so it is only ever served behind a JWT
+    (``RASA_JWT_SECRET``, HS256, at least 32 characters); without one we refuse to start.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("RASA_ENABLE_API", "").strip() != "1":
+        return []
+    secret = environ.get("RASA_JWT_SECRET", "").strip()
+    if len(secret) < 32:
+        raise ConfigurationError(
+            "RASA_ENABLE_API=1 needs RASA_JWT_SECRET set to a random secret of at least 32 "
+            "characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+        )
+    return ["--enable-api", "--jwt-secret", secret, "--jwt-method", "HS256"]

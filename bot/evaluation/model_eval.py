@@ -60,7 +60,9 @@ def predicted_label(parse: Dict) -> str:
     """``faq/<id>`` for FAQ questions (what the visitor is answered with), else the intent."""
     intent = (parse.get("intent") or {}).get("name")
     if intent == "faq":
-        response = parse.get("response_selector", {}).get("faq", {}).get("response", {})
+        selectors = parse.get("response_selector", {})
+        # A ResponseSelector without `retrieval_intent` (stock Rasa's) files under "default".
+        response = (selectors.get("faq") or selectors.get("default") or {}).get("response", {})
         return response.get("intent_response_key") or "faq"
     return intent or ""
 

@@ -61,9 +61,8 @@ class CrisisSafetyNet(GraphComponent):
         return training_data
 
     def _check(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        if text.startswith("/"):
-            return  # a button payload such as /help, not something a person wrote
+        # Typed text that starts with "/" is checked too: "/i want to die" is not a button.
+        text = (message.get(TEXT) or "").lstrip("/")
         matches = self.detector.find(text)
         classifier_said_crisis = _top_ranked_intent(message) == CRISIS_INTENT
         if not matches and not classifier_said_crisis:

@@ -15,10 +15,15 @@ from rasa.shared.core.domain import Domain
 from sqlalchemy.engine.url import make_url
 
 from bot import settings
+from bot.storage.redaction import RedactingStoreMixin
 
 
-class PracticeTrackerStore(SQLTrackerStore):
-    """SQL tracker store whose database comes from the project's settings."""
+class PracticeTrackerStore(RedactingStoreMixin, SQLTrackerStore):
+    """SQL tracker store whose database comes from the project's settings.
+
+    Users' personal data (emails, phone numbers, postcodes, NHS numbers) is redacted
+    before it is written: see ``bot/storage/redaction.py``.
+    """
 
     def __init__(
         self,

@@ -46,6 +46,8 @@ def test_ordinary_question_is_left_alone(safety_net):
     assert out.get("crisis_safety_net") is None
 
 
-def test_button_payloads_are_not_checked(safety_net):
+def test_button_payloads_pass_but_slash_cannot_hide_risk(safety_net):
     [out] = safety_net.process([message("/help", "help", 1.0)])
     assert out.get("intent")["name"] == "help"
+    [out] = safety_net.process([message("/i want to die", "nlu_fallback", 0.2)])
+    assert out.get("intent")["name"] == "crisis"

@@ -95,6 +95,7 @@ def running_bot(
     extra_args: Optional[List[str]] = None,
     with_actions: bool = True,
     credentials: str = "credentials.yml",
+    endpoints: str = "endpoints.yml",
 ) -> Iterator[RunningBot]:
     """Runs both servers for the duration of the ``with`` block."""
     if not MODEL.exists():
@@ -125,7 +126,7 @@ def running_bot(
         bot.processes["rasa"] = start_process(
             "rasa",
             [rasa, "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(rasa_port),
-             "--endpoints", "endpoints.yml", "--credentials", credentials, *(extra_args or [])],
+             "--endpoints", endpoints, "--credentials", credentials, *(extra_args or [])],
             env,
             work_dir,
         )

@@ -1,0 +1,74 @@
+"""``make bench``: the product against stock Rasa, side by side, on this machine.
+
+    python -m bench                 # product vs reference -> docs/performance.md, docs/performance.png
+    python -m bench --options       # the product's options (store, workers, entry point...)
+    python -m bench --rounds 1 --seconds 10   # a quick look
+
+Raw results go to results/bench/ (not committed); the tables to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from pathlib import Path
+
+from bench import report
+from bench.runner import DEFAULT_PHASES, Bench, Phase, evaluate_accuracy, new_work_dir
+from bench.training import train_all
+from bench.variants import OPTIONS, PRODUCT, REFERENCE, ROOT
+from bot.evaluation.model_eval import load_heldout
+
+MODELS_DIR = ROOT / "var" / "bench" / "models"
+RESULTS_DIR = ROOT / "results" / "bench"
+DOC = ROOT / "docs" / "performance.md"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--options", action="store_true", help="measure the product's options instead")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of each load phase")
+    parser.add_argument("--retrain", action="store_true", help="train even if the inputs did not change")
+    parser.add_argument("--no-doc", action="store_true", help="do not touch docs/")
+    args = parser.parse_args()
+
+    models = train_all([("product", ROOT / "config.yml"), ("reference", ROOT / "bench" / "reference_config.yml")],
+                       MODELS_DIR, force=args.retrain)
+    for model in models:
+        print(f"trained {model.name}: {model.train_seconds:.0f} s{'' if model.retrained else ' (measured earlier, inputs unchanged)'}")
+
+    work_dir = new_work_dir()
+    variants = OPTIONS if args.options else [PRODUCT, REFERENCE]
+    phases = [Phase(p.mode, p.level, args.seconds) for p in DEFAULT_PHASES]
+    texts = [text for text, _ in load_heldout()]
+    started = time.strftime("%Y-%m-%d %H:%M")
+    bench = Bench({m.name: m.path for m in models}, work_dir, texts)
+    records = asyncio.run(bench.run(variants, phases, args.rounds))
+
+    name = "options" if args.options else "comparison"
+    results = {
+        "started": started, "rounds": args.rounds, "phase_seconds": args.seconds, "cpus": os.cpu_count(),
+        "training": {m.name: m.train_seconds for m in models},
+        "aggregate": report.aggregate(records),
+        "json": f"results/bench/{name}.json",
+    }
+    if not args.options:
+        results["accuracy"] = {m.name: evaluate_accuracy(m.path, work_dir / f"{m.name}-eval.json") for m in models}
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / f"{name}.json").write_text(json.dumps({**results, "records": records}, indent=1))
+
+    table = report.options_table(results) if args.options else report.comparison_table(results)
+    print("\n" + table)
+    if not args.no_doc:
+        report.write_section(DOC, name, table)
+        if not args.options:
+            report.plot(results, ROOT / "docs" / "performance.png")
+        print(f"\nupdated {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""How each server under test is started: the product, stock Rasa, and the product's options.
+
+A variant is a command and an environment. The product runs with the SQL tracker store it
+ships (SQLite in a temp file via TRACKER_DB_URL) through ``python -m bot.serve``; the
+reference is stock Rasa: ``rasa run`` over REST with the in-memory tracker store.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+RASA = str(Path(sys.executable).parent / "rasa")
+BENCH_ENDPOINTS = ROOT / "bench" / "endpoints"
+
+
+@dataclass
+class Variant:
+    name: str
+    model: str  # "product" or "reference": which trained model it serves
+    entry: str = "serve"  # "serve" (python -m bot.serve) or "rasa" (rasa run)
+    endpoints: str = "endpoints.yml"
+    store: str = "sqlite"  # sqlite | memory | postgres (memory: an endpoints file without tracker_store)
+    env: Dict[str, str] = field(default_factory=dict)
+    args: List[str] = field(default_factory=list)
+    drop_env: List[str] = field(default_factory=list)  # e.g. TF_CPP_MIN_LOG_LEVEL for stock Rasa
+
+    def command(self, model_path: Path, port: int) -> List[str]:
+        common = ["--model", str(model_path), "--port", str(port), "--endpoints", self.endpoints,
+                  "--credentials", "credentials.yml"]
+        if self.entry == "rasa":
+            return [RASA, "run", "--interface", "127.0.0.1", *common, *self.args]
+        return [PYTHON, "-m", "bot.serve", "--interface", "127.0.0.1", *common, *self.args]
+
+
+PRODUCT = Variant("product", "product")
+REFERENCE = Variant(
+    "reference", "reference", entry="rasa", store="memory",
+    endpoints=str(BENCH_ENDPOINTS / "reference.yml"), drop_env=["TF_CPP_MIN_LOG_LEVEL"],
+)
+
+# The product's options, each changing one thing from PRODUCT (docs/performance.md, "Options").
+OPTIONS: List[Variant] = [
+    PRODUCT,
+    Variant("product, `rasa run` (CLI)", "product", entry="rasa"),
+    Variant("product, `rasa run` + HTTP API", "product", entry="rasa", args=["--enable-api"]),
+    Variant("product, no warm-up", "product", args=["--no-warm-up"]),
+    Variant("product, no import trimming", "product", args=["--no-trim-imports"]),
+    Variant("product, TF logging on", "product", drop_env=["TF_CPP_MIN_LOG_LEVEL"]),
+    Variant("product, in-memory store", "product", store="memory",
+            endpoints=str(BENCH_ENDPOINTS / "memory.yml")),
+    Variant("product, PostgreSQL store", "product", store="postgres"),
+    Variant("product, 2 Sanic workers + Redis lock", "product",
+            endpoints=str(BENCH_ENDPOINTS / "redis_lock.yml"), env={"SANIC_WORKERS": "2"}),
+]

@@ -1,0 +1,184 @@
+"""The REST channel, hardened: Rasa's ``RestInput`` behind checks, limits and polite refusals.
+
+Enabled in credentials.yml as ``bot.channels.safe_rest.SafeRestInput``. Its name stays
+``rest``, so the webhook is still ``/webhooks/rest/webhook`` and stored turns still say
+``input_channel: rest``. What it adds (docs/security.md, docs/reliability.md):
+
+- a request must be a JSON object (415/400 otherwise) with a safe ``sender`` id and a text
+  ``message``, no bigger than ``MAX_REQUEST_BYTES`` (413); invisible characters are
+  dropped (``input_rules.py``); a client cannot set ``input_channel``;
+- a message longer than ``MAX_MESSAGE_CHARS`` is not parsed: the visitor is asked to
+  shorten it, unless it holds risk language, when it is answered as a crisis;
+- a rate limit per conversation and per address (429 with a polite reply);
+- if the server cannot handle a message (e.g. the lock store is down), a 503 with a polite
+  reply that still gives the crisis lines, instead of Rasa's silent empty 200;
+- ``GET /webhooks/rest/health``: whether it can answer without losing anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import yaml
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import settings
+from bot.channels.input_rules import Incoming, Rejected, parse_json_object, read_message
+from bot.channels.rate_limit import SlidingWindowLimiter
+from bot.storage.health import primary_tracker_store, readiness
+
+logger = logging.getLogger(__name__)
+
+REPLIES_FILE = Path(__file__).with_name("safe_rest_replies.yml")
+APP_MAX_REQUEST_BYTES = 1024 * 1024  # for every route of the server; ours is stricter
+REPLAY_EVERY_SECONDS = 30.0
+CRISIS_PAYLOAD = "/crisis"  # Rasa reads it as the intent itself: utter_crisis, then the flag
+
+
+@lru_cache(maxsize=1)
+def fallback_replies() -> Dict[str, str]:
+    return yaml.safe_load(REPLIES_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def crisis_detector() -> Any:
+    """The crisis net's rule half, for messages too long to go through the model."""
+    import spacy
+
+    from bot.nlu.crisis_lexicon import CrisisDetector
+    from bot.nlu.spacy_model import DEFAULT_TARGET
+
+    return CrisisDetector(spacy.load(DEFAULT_TARGET))
+
+
+class SafeRestInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"  # the webhook path is /webhooks/<name>/webhook
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls()
+
+    def __init__(self, limits: Optional[settings.InputLimits] = None) -> None:
+        self.limits = limits or settings.input_limits()
+        self.per_sender = SlidingWindowLimiter(self.limits.per_sender_per_minute)
+        self.per_address = SlidingWindowLimiter(self.limits.per_address_per_minute)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.listener("before_server_start")
+        async def prepare(app: Sanic, _loop: Any) -> None:
+            if "SANIC_REQUEST_MAX_SIZE" not in os.environ:
+                # Sanic's default is 100 MB for any route; nothing this server takes is near 1 MB
+                app.config.REQUEST_MAX_SIZE = max(APP_MAX_REQUEST_BYTES, self.limits.max_request_bytes)
+            crisis_detector()  # load now, not on a visitor's long message
+            app.add_task(replay_journal_periodically(app))
+
+        @webhook.route("/", methods=["GET"])
+        async def alive(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/health", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            status, report = await readiness(getattr(request.app.ctx, "agent", None))
+            return response.json(report, status=status)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.receive(request, on_new_message)
+
+        return webhook
+
+    async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Any:
+        if len(request.body) > self.limits.max_request_bytes:
+            return refusal(413, f"The request is larger than {self.limits.max_request_bytes} bytes.")
+        try:
+            incoming = read_message(
+                parse_json_object(request.body, request.content_type), self.limits.max_message_chars
+            )
+        except Rejected as rejected:
+            return refusal(rejected.status, rejected.reason)
+
+        address = request.remote_addr or request.ip  # remote_addr: only when Sanic trusts a proxy
+        for limiter, key in ((self.per_sender, incoming.sender_id), (self.per_address, address)):
+            if not limiter.allow(key):
+                replies = await self.polite(request.app, "utter_rate_limited", incoming.sender_id)
+                return response.json(replies, status=429, headers={"Retry-After": str(limiter.retry_after(key))})
+
+        text, metadata = incoming.text, incoming.metadata
+        if incoming.too_long:
+            if not await asyncio.to_thread(crisis_detector().is_risky, text):
+                replies = await self.polite(
+                    request.app, "utter_message_too_long", incoming.sender_id,
+                    max_chars=self.limits.max_message_chars,
+                )
+                return response.json(replies)
+            # Never ask someone in crisis to write less: answer the crisis, record why.
+            text, metadata = CRISIS_PAYLOAD, {**(metadata or {}), "message_too_long": {"characters": len(text)}}
+
+        if request.args.get("stream", "").lower() == "true":
+            return response.stream(
+                self.stream_response(on_new_message, text, incoming.sender_id, self.name(), metadata),
+                content_type="text/event-stream",
+            )
+        return await self.answer(request, on_new_message, incoming, text, metadata)
+
+    async def answer(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[None]],
+        incoming: Incoming, text: str, metadata: Optional[Dict[str, Any]],
+    ) -> HTTPResponse:
+        collector = CollectingOutputChannel()
+        message = UserMessage(text, collector, incoming.sender_id, input_channel=self.name(), metadata=metadata)
+        try:
+            await on_new_message(message)
+        except Exception as error:
+            # Rasa's RestInput logs this and answers 200 with no reply at all. The message
+            # was not handled (nothing stored), so say so and ask the visitor to resend.
+            logger.exception("Could not handle a REST message for %s (%s)", incoming.sender_id, type(error).__name__)
+            replies = await self.polite(request.app, "utter_try_again_later", incoming.sender_id)
+            return response.json(replies, status=503, headers={"Retry-After": "30"})
+        return response.json(collector.messages)
+
+    async def polite(self, app: Sanic, name: str, sender_id: str, **values: Any) -> List[Dict[str, Any]]:
+        """The domain's response ``name`` if it has one, else the fixed text in safe_rest_replies.yml."""
+        reply: Optional[Dict[str, Any]] = None
+        agent = getattr(app.ctx, "agent", None)
+        if agent is not None and agent.is_ready() and name in agent.domain.responses:
+            try:
+                tracker = DialogueStateTracker(sender_id, agent.domain.slots)
+                reply = await agent.processor.nlg.generate(name, tracker, self.name(), **values)
+            except Exception:
+                logger.exception("Could not render %s; using the fixed text", name)
+        if not reply or not reply.get("text"):
+            template = fallback_replies()[name]
+            reply = {"text": template.format_map({**settings.practice().template_values(), **values})}
+        shown = {key: reply[key] for key in ("text", "buttons", "image", "custom") if reply.get(key)}
+        return [{"recipient_id": sender_id, **shown}]
+
+
+def refusal(status: int, reason: str) -> HTTPResponse:
+    return response.json({"error": reason}, status=status)
+
+
+async def replay_journal_periodically(app: Sanic) -> None:
+    """Writes journaled turns back once the database returns, even if no one is chatting."""
+    while True:
+        await asyncio.sleep(REPLAY_EVERY_SECONDS)
+        store = primary_tracker_store(getattr(app.ctx, "agent", None))
+        if hasattr(store, "replay_journal"):
+            try:
+                await store.replay_journal(look_for_orphans=True)
+            except Exception:
+                logger.exception("Journal replay failed; will try again")

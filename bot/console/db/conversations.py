@@ -1,0 +1,178 @@
+"""Reading conversations: the filtered list, one transcript, and rows to export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bot.console.db import schema
+from bot.console.events import Message, load, read_event
+from bot.console.filters import Filters
+
+conv = schema.conversations
+
+
+def day_start(day: date, zone: ZoneInfo) -> float:
+    return datetime.combine(day, time.min, zone).timestamp()
+
+
+def like_pattern(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere, with its own % and _ taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def date_conditions(filters: Filters, zone: ZoneInfo, column: Any) -> List[Any]:
+    conditions = []
+    if filters.date_from:
+        conditions.append(column >= day_start(filters.date_from, zone))
+    if filters.date_to:
+        conditions.append(column < day_start(filters.date_to + timedelta(days=1), zone))
+    return conditions
+
+
+def conditions(filters: Filters, zone: ZoneInfo) -> List[Any]:
+    """SQL conditions on ``console_conversations`` for every filter that is set."""
+    found = date_conditions(filters, zone, conv.c.started_at)
+    if filters.channel:
+        found.append(conv.c.channel == filters.channel)
+    for name, column in (("crisis", conv.c.crisis), ("unanswered", conv.c.unanswered),
+                         ("referral", conv.c.referral_offered)):
+        wanted = getattr(filters, name)
+        if wanted is not None:
+            found.append(column.is_(wanted))
+    if filters.topic:
+        t = schema.conversation_topics
+        found.append(sa.exists().where(t.c.sender_id == conv.c.sender_id, t.c.topic == filters.topic))
+    if filters.tag:
+        tags = schema.tags
+        found.append(sa.exists().where(tags.c.sender_id == conv.c.sender_id, tags.c.tag == filters.tag))
+    if filters.reviewed is not None:
+        # An alias: the list query also joins console_reviews, which would otherwise be
+        # correlated away from this subquery.
+        done = schema.reviews.alias("done")
+        reviewed = sa.exists().where(done.c.sender_id == conv.c.sender_id)
+        found.append(reviewed if filters.reviewed else ~reviewed)
+    if filters.q:
+        found.append(conv.c.search_text.like(like_pattern(filters.q), escape="\\"))
+    return found
+
+
+@dataclass
+class Page:
+    rows: List[Dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def list_page(conn: Connection, filters: Filters, zone: ZoneInfo, page_size: int = 50) -> Page:
+    """One page of matching conversations, newest first, with their review state and tags."""
+    where = conditions(filters, zone)
+    total = conn.execute(sa.select(sa.func.count()).select_from(conv).where(*where)).scalar() or 0
+    r = schema.reviews
+    query = (sa.select(conv, r.c.reviewed_by, r.c.reviewed_at)
+             .select_from(conv.outerjoin(r, r.c.sender_id == conv.c.sender_id))
+             .where(*where).order_by(conv.c.started_at.desc(), conv.c.sender_id)
+             .limit(page_size).offset((filters.page - 1) * page_size))
+    rows = [dict(row._mapping) for row in conn.execute(query)]
+    tags = tags_for(conn, [row["sender_id"] for row in rows])
+    for row in rows:
+        row["tags"] = tags.get(row["sender_id"], [])
+    return Page(rows, total, filters.page, page_size)
+
+
+def tags_for(conn: Connection, sender_ids: List[str]) -> Dict[str, List[str]]:
+    if not sender_ids:
+        return {}
+    found: Dict[str, List[str]] = {}
+    query = sa.select(schema.tags.c.sender_id, schema.tags.c.tag).where(
+        schema.tags.c.sender_id.in_(sender_ids)).order_by(schema.tags.c.tag)
+    for sender, tag in conn.execute(query):
+        found.setdefault(sender, []).append(tag)
+    return found
+
+
+def filter_choices(conn: Connection) -> Tuple[List[str], List[str]]:
+    """The channels and tags in use, for the filter form's drop-downs."""
+    # A "loose index scan": jump from one channel to the next in the (channel, started_at)
+    # index instead of reading every conversation; a handful of lookups for any history.
+    channels = [row[0] for row in conn.execute(sa.text(
+        "WITH RECURSIVE c(channel) AS ("
+        " SELECT min(channel) FROM console_conversations"
+        " UNION ALL SELECT (SELECT min(channel) FROM console_conversations WHERE channel > c.channel)"
+        " FROM c WHERE c.channel IS NOT NULL) SELECT channel FROM c WHERE channel IS NOT NULL"))]
+    tags = [row[0] for row in conn.execute(sa.select(schema.tags.c.tag).distinct().order_by(schema.tags.c.tag))]
+    return channels, tags
+
+
+@dataclass
+class Transcript:
+    sender_id: str
+    summary: Optional[Dict[str, Any]]
+    messages: List[Message]
+    review: Optional[Dict[str, Any]] = None
+    tags: List[str] = field(default_factory=list)
+    notes: List[Dict[str, Any]] = field(default_factory=list)
+    flags: Dict[int, Dict[str, Any]] = field(default_factory=dict)
+
+
+def messages(conn: Connection, sender_id: str, low_confidence: float) -> List[Message]:
+    e = schema.events
+    query = sa.select(e.c.id, e.c.data).where(e.c.sender_id == sender_id).order_by(e.c.id)
+    found = (read_event(event_id, load(data), low_confidence) for event_id, data in conn.execute(query))
+    return [message for message in found if message is not None]
+
+
+def transcript(conn: Connection, sender_id: str, low_confidence: float) -> Optional[Transcript]:
+    found = messages(conn, sender_id, low_confidence)
+    if not found:
+        return None
+    summary = conn.execute(sa.select(conv).where(conv.c.sender_id == sender_id)).first()
+    review = conn.execute(sa.select(schema.reviews).where(schema.reviews.c.sender_id == sender_id)).first()
+    notes = conn.execute(sa.select(schema.notes).where(schema.notes.c.sender_id == sender_id)
+                         .order_by(schema.notes.c.created_at)).all()
+    flags = conn.execute(sa.select(schema.flags).where(schema.flags.c.sender_id == sender_id)).all()
+    return Transcript(
+        sender_id=sender_id,
+        summary=dict(summary._mapping) if summary else None,
+        messages=found,
+        review=dict(review._mapping) if review else None,
+        tags=tags_for(conn, [sender_id]).get(sender_id, []),
+        notes=[dict(note._mapping) for note in notes],
+        flags={flag.event_id: dict(flag._mapping) for flag in flags},
+    )
+
+
+def export_rows(conn: Connection, filters: Filters, zone: ZoneInfo, low_confidence: float,
+                batch: int = 500) -> Iterator[Tuple[Dict[str, Any], List[Message]]]:
+    """Every matching conversation (summary row and messages), newest first, in batches."""
+    where = conditions(filters, zone)
+    query = sa.select(conv).where(*where).order_by(conv.c.started_at.desc(), conv.c.sender_id)
+    offset = 0
+    while True:
+        rows = [dict(row._mapping) for row in conn.execute(query.limit(batch).offset(offset))]
+        if not rows:
+            return
+        grouped: Dict[str, List[Message]] = {row["sender_id"]: [] for row in rows}
+        e = schema.events
+        events = conn.execute(sa.select(e.c.sender_id, e.c.id, e.c.data)
+                              .where(e.c.sender_id.in_(list(grouped))).order_by(e.c.id))
+        for sender, event_id, data in events:
+            message = read_event(event_id, load(data), low_confidence)
+            if message is not None:
+                grouped[sender].append(message)
+        tags = tags_for(conn, list(grouped))
+        for row in rows:
+            row["tags"] = tags.get(row["sender_id"], [])
+            yield row, grouped[row["sender_id"]]
+        offset += batch

@@ -1,0 +1,72 @@
+"""Creates and upgrades the console's tables: a numbered list of steps, each applied once.
+
+``console_schema_versions`` records what has been applied. A new step is appended to
+``MIGRATIONS`` (never edit an applied one). On PostgreSQL an advisory lock stops two
+processes (the console and a CLI command) migrating at the same moment.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, List, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from bot.console.db import schema
+
+logger = logging.getLogger(__name__)
+_LOCK_ID = 5_080_001  # any constant; identifies "console migrations" among advisory locks
+
+
+def _create_tables(conn: Connection) -> None:
+    # The events table too, so the console works on a database the bot has not used yet.
+    schema.rasa_metadata.create_all(conn, checkfirst=True)
+    schema.metadata.create_all(conn, checkfirst=True)
+
+
+def _trigram_search_index(conn: Connection) -> None:
+    """Free-text search with ``LIKE '%words%'`` uses a trigram index on PostgreSQL."""
+    if conn.dialect.name != "postgresql":
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            conn.execute(sa.text(
+                "CREATE INDEX IF NOT EXISTS ix_console_conv_search_trgm "
+                "ON console_conversations USING gin (search_text gin_trgm_ops)"
+            ))
+    except sa.exc.DBAPIError as error:  # no rights to create extensions: search still works, slower
+        logger.warning("No trigram index for console search (%s)", error.orig)
+
+
+MIGRATIONS: List[Tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "console tables", _create_tables),
+    (2, "trigram index for free-text search (PostgreSQL)", _trigram_search_index),
+]
+
+
+def current_version(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table(schema.schema_versions.name):
+        return 0
+    return conn.execute(sa.select(sa.func.max(schema.schema_versions.c.version))).scalar() or 0
+
+
+def migrate(engine: Engine) -> int:
+    """Applies the steps not yet applied; returns the schema version now in force."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+        version = current_version(conn)
+        if version == 0:
+            schema.schema_versions.create(conn, checkfirst=True)
+        for number, description, step in MIGRATIONS:
+            if number <= version:
+                continue
+            logger.info("Console schema: applying %s (%s)", number, description)
+            step(conn)
+            conn.execute(schema.schema_versions.insert().values(
+                version=number, description=description, applied_at=time.time()))
+            version = number
+    return version

@@ -1,0 +1,176 @@
+"""Table definitions: Rasa's ``events`` (read, and deleted from by retention) and ``console_*``.
+
+``events`` mirrors ``rasa.core.tracker_store.SQLTrackerStore.SQLEvent`` (a test checks they
+agree) so the console need not import Rasa. Everything the console writes lives in tables
+prefixed ``console_``: review state that staff create, and a summary derived from ``events``
+that can always be rebuilt.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+rasa_metadata = sa.MetaData()
+metadata = sa.MetaData()
+
+events = sa.Table(
+    "events", rasa_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+
+# --- bookkeeping -----------------------------------------------------------------------
+
+schema_versions = sa.Table(
+    "console_schema_versions", metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("applied_at", sa.Float, nullable=False),
+)
+
+state = sa.Table(
+    "console_state", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+# --- staff and their sessions ----------------------------------------------------------
+
+users = sa.Table(
+    "console_users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+sessions = sa.Table(
+    "console_sessions", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the cookie value
+    sa.Column("user_id", sa.Integer, nullable=False, index=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False, index=True),
+)
+
+audit = sa.Table(
+    "console_audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("username", sa.String(64)),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("target", sa.Text),
+    sa.Column("detail", sa.Text),
+    sa.Column("remote_addr", sa.String(64)),
+)
+sa.Index("ix_console_audit_user_action_at", audit.c.username, audit.c.action, audit.c.at)
+
+# --- the summary, derived from events (db/summary.py) ----------------------------------
+
+conversations = sa.Table(
+    "console_conversations", metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("last_at", sa.Float, nullable=False),
+    sa.Column("started_day", sa.String(10), nullable=False),  # local date, for per-day charts
+    sa.Column("channel", sa.String(64), nullable=False),
+    sa.Column("user_messages", sa.Integer, nullable=False),
+    sa.Column("bot_messages", sa.Integer, nullable=False),
+    sa.Column("topics", sa.Text, nullable=False),  # space-separated, for display
+    sa.Column("crisis", sa.Boolean, nullable=False),
+    sa.Column("fallback_count", sa.Integer, nullable=False),
+    sa.Column("low_confidence_count", sa.Integer, nullable=False),
+    sa.Column("unanswered", sa.Boolean, nullable=False),
+    sa.Column("referral_offered", sa.Boolean, nullable=False),
+    sa.Column("first_message", sa.Text, nullable=False),
+    sa.Column("search_text", sa.Text, nullable=False),  # users' messages, lower-cased
+    sa.Column("last_event_id", sa.Integer, nullable=False),
+)
+c = conversations.c
+# Newest first is the default order; rare flags get partial indexes so "crisis, newest
+# first" reads only crisis rows.
+sa.Index("ix_console_conv_started", c.started_at)
+sa.Index("ix_console_conv_last", c.last_at)
+sa.Index("ix_console_conv_channel_started", c.channel, c.started_at)
+for _flag in ("crisis", "unanswered", "referral_offered"):
+    sa.Index(f"ix_console_conv_{_flag}", c.started_at,
+             postgresql_where=c[_flag].is_(True), sqlite_where=c[_flag].is_(True))
+
+conversation_topics = sa.Table(
+    "console_conversation_topics", metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("topic", sa.String(255), primary_key=True),
+    # copied from the conversation so per-topic analytics need no join
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("channel", sa.String(64), nullable=False),
+)
+sa.Index("ix_console_topics_topic_started", conversation_topics.c.topic, conversation_topics.c.started_at)
+sa.Index("ix_console_topics_started", conversation_topics.c.started_at)
+
+unanswered = sa.Table(
+    "console_unanswered", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("channel", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("normalized", sa.String(255), nullable=False, index=True),  # the group key
+    sa.Column("intent", sa.String(255)),  # what the bot guessed
+    sa.Column("confidence", sa.Float),
+    sa.Column("fallback", sa.Boolean, nullable=False),
+)
+
+# --- review state, created by staff ----------------------------------------------------
+
+assignments = sa.Table(
+    "console_assignments", metadata,
+    sa.Column("normalized", sa.String(255), primary_key=True),
+    sa.Column("topic", sa.String(255), nullable=False),
+    sa.Column("assigned_by", sa.String(64), nullable=False),
+    sa.Column("assigned_at", sa.Float, nullable=False),
+)
+
+reviews = sa.Table(
+    "console_reviews", metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("reviewed_by", sa.String(64), nullable=False),
+    sa.Column("reviewed_at", sa.Float, nullable=False),
+)
+
+tags = sa.Table(
+    "console_tags", metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("tag", sa.String(64), primary_key=True),
+    sa.Column("added_by", sa.String(64), nullable=False),
+    sa.Column("added_at", sa.Float, nullable=False),
+)
+sa.Index("ix_console_tags_tag", tags.c.tag)
+
+notes = sa.Table(
+    "console_notes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+flags = sa.Table(
+    "console_flags", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("flagged_by", sa.String(64), nullable=False),
+    sa.Column("flagged_at", sa.Float, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+# Tables that hold something about one conversation: what deleting a conversation clears.
+PER_CONVERSATION = (conversations, conversation_topics, unanswered, reviews, tags, notes, flags)

@@ -1,0 +1,123 @@
+"""The conversation list, one transcript, and what staff do to a conversation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+
+from bot.console.db import conversations as store
+from bot.console.db import retention, review
+from bot.console.events import topic_choices
+from bot.console.filters import Filters, normalize_tag
+from bot.console.security import requires_admin
+from bot.console.views import config, engine, log, refresh_summary, zone
+
+blueprint = Blueprint("conversations", __name__)
+NOTICES = {
+    "reviewed": "Marked as reviewed.", "unreviewed": "Marked as not reviewed.", "tagged": "Tag added.",
+    "untagged": "Tag removed.", "noted": "Note added.", "flagged": "Message flagged.",
+    "unflagged": "Flag removed.", "deleted": "The conversation was deleted.", "bad-tag":
+    "Tags are up to 64 letters, digits, spaces, - or _.",
+}
+
+
+@blueprint.route("/")
+def index():
+    return redirect(url_for("conversations.list_conversations"))
+
+
+@blueprint.route("/conversations")
+def list_conversations():
+    refresh_summary()
+    filters = Filters.parse(request.args)
+    with engine().connect() as conn:
+        page = store.list_page(conn, filters, zone(), config().page_size)
+        channels, tags = store.filter_choices(conn)
+    log("view_list", detail=request.query_string.decode(errors="replace")[:500])
+    return render_template("list.html", page=page, filters=filters, channels=channels, tags=tags,
+                           topics=topic_choices(), notice=NOTICES.get(request.args.get("notice", "")))
+
+
+@blueprint.route("/transcript/<path:sender_id>")
+def transcript(sender_id: str):
+    with engine().connect() as conn:
+        found = store.transcript(conn, sender_id, config().low_confidence)
+    if found is None:
+        abort(404)
+    log("view_transcript", target=sender_id)
+    return render_template("transcript.html", t=found, notice=NOTICES.get(request.args.get("notice", "")))
+
+
+def _sender() -> str:
+    sender_id = request.form.get("sender_id", "")
+    if not sender_id or len(sender_id) > 255:
+        abort(400)
+    return sender_id
+
+
+def _back(sender_id: str, notice: str):
+    return redirect(url_for("conversations.transcript", sender_id=sender_id, notice=notice))
+
+
+@blueprint.route("/conversations/review", methods=["POST"])
+def mark_reviewed():
+    sender_id, reviewed = _sender(), request.form.get("reviewed") != "no"
+    with engine().begin() as conn:
+        review.set_reviewed(conn, sender_id, g.user["username"], reviewed)
+    log("reviewed" if reviewed else "unreviewed", target=sender_id)
+    return _back(sender_id, "reviewed" if reviewed else "unreviewed")
+
+
+@blueprint.route("/conversations/tag", methods=["POST"])
+def tag():
+    sender_id, name = _sender(), normalize_tag(request.form.get("tag", ""))
+    if not name:
+        return _back(sender_id, "bad-tag")
+    removing = request.form.get("remove") == "yes"
+    with engine().begin() as conn:
+        if removing:
+            review.remove_tag(conn, sender_id, name)
+        else:
+            review.add_tag(conn, sender_id, name, g.user["username"])
+    log("untag" if removing else "tag", target=sender_id, detail=name)
+    return _back(sender_id, "untagged" if removing else "tagged")
+
+
+@blueprint.route("/conversations/note", methods=["POST"])
+def note():
+    sender_id, body = _sender(), request.form.get("body", "").strip()[:4000]
+    if body:
+        with engine().begin() as conn:
+            review.add_note(conn, sender_id, body, g.user["username"])
+        log("note", target=sender_id)
+    return _back(sender_id, "noted")
+
+
+@blueprint.route("/conversations/flag", methods=["POST"])
+def flag():
+    sender_id = _sender()
+    try:
+        event_id = int(request.form.get("event_id", ""))
+    except ValueError:
+        abort(400)
+    clearing = request.form.get("clear") == "yes"
+    reason = None if clearing else (request.form.get("reason", "").strip()[:500] or "flagged for review")
+    with engine().begin() as conn:
+        review.set_flag(conn, sender_id, event_id, g.user["username"], reason)
+    log("unflag" if clearing else "flag", target=sender_id, detail=str(event_id))
+    return _back(sender_id, "unflagged" if clearing else "flagged")
+
+
+@blueprint.route("/conversations/delete", methods=["GET", "POST"])
+@requires_admin
+def delete():
+    if request.method == "GET":
+        sender_id = request.args.get("id", "")
+        return render_template("delete.html", sender_id=sender_id)
+    sender_id = _sender()
+    if request.form.get("confirm") != sender_id:
+        return render_template("delete.html", sender_id=sender_id,
+                               error="Type the conversation id exactly to confirm."), 400
+    with engine().begin() as conn:
+        deleted = retention.delete_conversations(conn, [sender_id])
+    log("delete", target=sender_id, detail=f"{deleted} conversation(s) deleted on request")
+    return redirect(url_for("conversations.list_conversations", notice="deleted"))

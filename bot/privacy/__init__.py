@@ -1,0 +1,1 @@
+"""Personal data handling: what the assistant removes from messages before storing them."""

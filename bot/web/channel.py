@@ -1,0 +1,119 @@
+"""The widget's socket channel: Rasa's ``socketio`` channel, with three fixes for the website.
+
+1. Rasa 3.6's ``SocketIOOutput`` turns every button into a plain quick reply (title and
+   payload) and drops the response's metadata. rasa-webchat 1.0.1 can do more with both: a
+   reply with ``type: web_url`` becomes a real link (so "Call 0808..." is a ``tel:`` link
+   that dials on a phone, instead of sending "tel:0808..." as a chat message), and
+   ``metadata.customCss`` puts a class on the message bubble (so the crisis reply stands out).
+2. Rasa 3.6 calls ``AsyncServer.enter_room`` without ``await`` (RasaHQ/rasa#13027). Since
+   python-socketio 5.10 that is a coroutine, so with ``session_persistence`` the widget never
+   joins its session's room and no reply ever reaches it.
+3. ``rasa run --cors`` only covers HTTP; browsers open WebSockets to any host without CORS.
+   The socket refuses pages whose Origin is not in ``WEB_ALLOWED_ORIGINS`` (same list).
+
+Everything else (``session_persistence``, ``metadata_key``, paths, JWT) is Rasa's own.
+Enabled in credentials.yml as ``bot.web.channel.WebchatInput``; the channel keeps the name
+``socketio``, so the socket path and the tracker's ``input_channel`` are Rasa's usual ones.
+"""
+
+from __future__ import annotations
+
+import inspect
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+from bot import settings
+
+# The class web/widget.css styles; rasa-webchat puts it on the message bubble.
+CRISIS_CSS = {"style": "class", "css": "rw-crisis"}
+
+
+def widget_reply(button: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A domain button as a rasa-webchat reply: a link for ``web_url``, otherwise a payload."""
+    if button.get("type") == "web_url" and button.get("url"):
+        return {"type": "web_url", "title": button["title"], "url": button["url"]}
+    return {"content_type": "text", "title": button["title"], "payload": button["payload"]}
+
+
+def replies_key(replies: List[Dict[Text, Any]]) -> Text:
+    """``quick_replies`` vanish once the conversation moves on, which suits topic buttons;
+    ``buttons`` stay, so a phone line (the crisis lines above all) can still be dialled later."""
+    return "buttons" if any(reply.get("type") == "web_url" for reply in replies) else "quick_replies"
+
+
+def widget_metadata(response_metadata: Optional[Dict[Text, Any]]) -> Dict[Text, Any]:
+    """What the widget needs from a response's metadata: whether it is the crisis reply."""
+    if (response_metadata or {}).get("crisis"):
+        return {"customCss": CRISIS_CSS}
+    return {}
+
+
+class WebchatOutput(SocketIOOutput):
+    """One bubble per paragraph (as Rasa does), keeping link buttons and crisis styling."""
+
+    async def _send_paragraphs(
+        self, recipient_id: Text, text: Text, replies: List[Dict[Text, Any]], kwargs: Dict[Text, Any]
+    ) -> None:
+        metadata = widget_metadata(kwargs.get("metadata"))
+        paragraphs = text.strip().split("\n\n")
+        for index, paragraph in enumerate(paragraphs):
+            message: Dict[Text, Any] = {"text": paragraph}
+            if replies and index == len(paragraphs) - 1:  # buttons go under the last paragraph
+                message[replies_key(replies)] = replies
+            if metadata:
+                message["metadata"] = metadata
+            await self._send_message(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send_paragraphs(recipient_id, text, [], kwargs)
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        await self._send_paragraphs(recipient_id, text, [widget_reply(b) for b in buttons], kwargs)
+
+
+class WebchatInput(SocketIOInput):
+    """Rasa's socket.io input, answering through ``WebchatOutput``."""
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        if self.sio is None:
+            return super().get_output_channel()  # Rasa's warning for multi-worker set-ups
+        return WebchatOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def answer_through_widget_output(message: UserMessage) -> None:
+            message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
+            await on_new_message(message)
+
+        blueprint = super().blueprint(answer_through_widget_output)
+        namespace = self.namespace or "/"
+        self._accept_only_allowed_pages(namespace, settings.web_allowed_origins())
+        self.sio.on("session_request", self._session_request, namespace=namespace)
+        return blueprint
+
+    def _accept_only_allowed_pages(self, namespace: Text, origins: List[Text]) -> None:
+        rasa_connect = self.sio.handlers[namespace]["connect"]
+
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")
+            if origin and origin not in origins:
+                return False  # browsers always send Origin; scripts and tests send none
+            return await rasa_connect(sid, environ, auth)  # Rasa's JWT check, if configured
+
+        self.sio.on("connect", connect, namespace=namespace)
+
+    async def _session_request(self, sid: Text, data: Optional[Dict]) -> None:
+        # Rasa's handler, with the room joined for real (see fix 2 in the module docstring).
+        data = data if isinstance(data, dict) else {}
+        if not data.get("session_id"):
+            data["session_id"] = uuid.uuid4().hex
+        if self.session_persistence:
+            joined = self.sio.enter_room(sid, data["session_id"], namespace=self.namespace)
+            if inspect.isawaitable(joined):  # a coroutine since python-socketio 5.10
+                await joined
+        await self.sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)

@@ -1,0 +1,182 @@
+"""The demo practice page with the chat widget, served on this machine (``make run`` starts it).
+
+    python -m bot.web.server [--port 8080] [--socket-url http://127.0.0.1:5005]
+
+Serves a fixed set of files and nothing else: the page (``web/index.html``, with the
+practice's widget configuration injected as JSON), the widget's loader and styles
+(``web/widget.js``, ``web/widget.css``) and rasa-webchat's bundle from ``web/node_modules``,
+so the page loads nothing from any other host. Every response carries security headers;
+the Content-Security-Policy lets the page talk only to itself and the Rasa socket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+from functools import lru_cache
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+from urllib.parse import urlsplit
+
+from bot import settings
+
+WEB_DIR = settings.PROJECT_ROOT / "web"
+BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+CONFIG_PLACEHOLDER = "{{ widget_config }}"
+NAME_PLACEHOLDER = "{{ practice_name }}"
+
+# rasa-webchat's CSS @imports the Inter font from Google Fonts: every visitor's address would
+# go to Google before they have typed a word. Strip it; the widget falls back to sans-serif.
+_GOOGLE_FONTS_IMPORT = re.compile(r"@import url\(https://fonts\.googleapis\.com/[^)]*\);")
+
+
+def widget_config(socket_url: str) -> Dict[str, object]:
+    """What web/widget.js needs: where the bot is, and the practice's name, words and colours."""
+    practice, widget = settings.practice(), settings.widget()
+    return {
+        "socketUrl": socket_url,
+        "title": practice.name,
+        "subtitle": widget.welcome,
+        "colour": widget.colour,
+        "textColour": widget.text_colour,
+        # Sent with every message (credentials.yml metadata_key), stored on the tracker.
+        "customData": {"practice": re.sub(r"[^a-z0-9]+", "-", practice.name.lower()).strip("-")},
+    }
+
+
+def json_for_html(value: object) -> str:
+    """JSON that cannot end the ``<script>`` element it sits in, whatever the practice name says."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def security_headers(socket_url: str) -> Dict[str, str]:
+    """Headers for every response: the page may talk to itself and the Rasa socket only."""
+    parts = urlsplit(socket_url)
+    http_origin = f"{parts.scheme}://{parts.netloc}"
+    ws_origin = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+    policy = [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # rasa-webchat adds its CSS as <style> at run time
+        "img-src 'self' data:",  # the widget's icons and fonts are data: URIs in its bundle
+        "font-src 'self' data:",
+        f"connect-src 'self' {http_origin} {ws_origin}",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    return {
+        "Content-Security-Policy": "; ".join(policy),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+        "Cache-Control": "no-cache",
+    }
+
+
+def render_page(socket_url: str, web_dir: Path = WEB_DIR) -> str:
+    page = (web_dir / "index.html").read_text(encoding="utf-8")
+    page = page.replace(NAME_PLACEHOLDER, html.escape(settings.practice().name))
+    return page.replace(CONFIG_PLACEHOLDER, json_for_html(widget_config(socket_url)))
+
+
+@lru_cache(maxsize=1)
+def webchat_bundle(path: Path = BUNDLE) -> bytes:
+    """rasa-webchat's UMD bundle, read once, without the Google Fonts import."""
+    return _GOOGLE_FONTS_IMPORT.sub("", path.read_text(encoding="utf-8")).encode("utf-8")
+
+
+class WidgetSite:
+    """The routes: a fixed map from path to content, so nothing else on disk is reachable."""
+
+    TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
+
+    def __init__(self, socket_url: str, web_dir: Path = WEB_DIR, bundle: Path = BUNDLE) -> None:
+        self.socket_url = socket_url
+        self.headers = security_headers(socket_url)
+        self.files = {
+            "/widget.js": web_dir / "widget.js",
+            "/widget.css": web_dir / "widget.css",
+            "/page.css": web_dir / "page.css",
+        }
+        self.web_dir, self.bundle = web_dir, bundle
+
+    def get(self, path: str) -> Optional[Tuple[bytes, str]]:
+        """Body and content type for ``path``, or None when there is no such page."""
+        path = urlsplit(path).path
+        if path in ("/", "/index.html"):
+            return render_page(self.socket_url, self.web_dir).encode("utf-8"), "text/html"
+        if path == "/vendor/rasa-webchat.js":
+            return webchat_bundle(self.bundle), "text/javascript"
+        if path in self.files:
+            file = self.files[path]
+            return file.read_bytes(), self.TYPES[file.suffix]
+        return None
+
+    def handler(self) -> type:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def version_string(self) -> str:
+                return "practice-web"  # not the Python version
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                self._respond(include_body=True)
+
+            def do_HEAD(self) -> None:  # noqa: N802
+                self._respond(include_body=False)
+
+            def _respond(self, include_body: bool) -> None:
+                found = site.get(self.path)
+                body, content_type = found or (b"Not found\n", "text/plain")
+                self.send_response(HTTPStatus.OK if found else HTTPStatus.NOT_FOUND)
+                self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in site.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                if include_body:
+                    self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # no access log: visitors' addresses are nobody's business here
+
+        return Handler
+
+
+def serve(host: str, port: int, socket_url: str) -> None:
+    if not BUNDLE.exists():
+        sys.exit(f"Missing {BUNDLE.relative_to(settings.PROJECT_ROOT)}: run `make install` (npm ci in web/).")
+    settings.practice(), settings.widget()  # fail now, with a clear message, on bad settings
+    site = WidgetSite(socket_url)
+    server = ThreadingHTTPServer((host, port), site.handler())
+    server.daemon_threads = True
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def main(argv: Optional[list] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=settings.web_port())
+    parser.add_argument("--socket-url", default=settings.web_socket_url(), help="the Rasa server, as browsers reach it")
+    args = parser.parse_args(argv)
+    try:
+        serve(args.host, args.port, args.socket_url)
+    except settings.ConfigurationError as error:
+        sys.exit(f"Cannot start the web server: {error}")
+
+
+if __name__ == "__main__":
+    main()

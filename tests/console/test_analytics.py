@@ -1,0 +1,51 @@
+"""bot/console/db/analytics.py and charts.py: the numbers and their SVG charts."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.console import charts
+from bot.console.db import analytics, summary
+from bot.console.filters import Filters
+from bot.console.synthetic import ConversationBuilder
+from tests.console.conftest import add
+
+ZONE = ZoneInfo("Europe/London")
+
+
+def at(day, hour=12):
+    return datetime(2026, 3, day, hour, tzinfo=ZONE).timestamp()
+
+
+def test_totals_rates_series_topics_and_channels(engine):
+    add(engine,
+        ConversationBuilder("a", at(1)).faq("cost?", "cost").fallback("dog?"),
+        ConversationBuilder("b", at(1), "telegram").faq("refer me", "referral").faq("cost again", "cost"),
+        ConversationBuilder("c", at(3)).crisis("I want to die"))
+    summary.refresh(engine)
+    with engine.connect() as conn:
+        numbers = analytics.compute(conn, Filters(), ZONE)
+        telegram = analytics.compute(conn, Filters(channel="telegram"), ZONE)
+        march_3 = analytics.compute(conn, Filters.parse({"date_from": "2026-03-03"}), ZONE)
+    assert numbers.conversations == 3 and numbers.user_messages == 5
+    assert numbers.fallback_rate == 1 / 5
+    assert numbers.referral_conversations == 2 and round(numbers.referral_rate, 3) == 0.667
+    assert numbers.crisis_conversations == 1 and numbers.unanswered_conversations == 1
+    assert numbers.per_day == [("2026-03-01", 2, 0, 1), ("2026-03-02", 0, 0, 0), ("2026-03-03", 1, 1, 1)]
+    assert numbers.top_topics[0] == ("faq/cost", 2)
+    assert dict(numbers.by_channel) == {"rest": 2, "telegram": 1}
+    assert telegram.conversations == 1 and dict(telegram.top_topics) == {"faq/cost": 1, "faq/referral": 1}
+    assert march_3.conversations == 1 and march_3.top_topics == [("crisis", 1)]
+
+
+def test_no_conversations_gives_zeros_not_errors(engine):
+    with engine.connect() as conn:
+        numbers = analytics.compute(conn, Filters(), ZONE)
+    assert (numbers.conversations, numbers.fallback_rate, numbers.per_day) == (0, 0.0, [])
+
+
+def test_charts_escape_labels_and_handle_no_data():
+    svg = charts.bar_chart([("<script>alert(1)</script>", 3)], "Top & topics")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "Top &amp; topics" in svg
+    assert "No data" in charts.column_chart([], "Per day") and "No data" in charts.bar_chart([], "x")
+    column = charts.column_chart([("03-01", 4), ("03-02", 0)], "Per day")
+    assert column.count('class="bar"') == 2 and "style=" not in column

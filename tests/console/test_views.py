@@ -1,0 +1,125 @@
+"""The screens, driven through the app: review actions, unanswered filing, exports, the audit log."""
+
+import csv
+import io
+import json
+
+import sqlalchemy as sa
+import yaml
+
+from bot.console.db import schema, summary
+from tests.console.conftest import add, conversation
+
+
+def stored(engine):
+    add(engine,
+        conversation("crisis-1", days_ago=2).crisis("I want to end it"),
+        conversation("faq-1", days_ago=1, channel="telegram").faq("=HYPERLINK(\"x\")", "cost").fallback("dog?"))
+    summary.refresh(engine)
+
+
+def audit_actions(engine):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(schema.audit.c.action).order_by(schema.audit.c.id)).scalars().all()
+
+
+def test_list_filters_and_opens_a_transcript(admin, engine):
+    stored(engine)
+    page = admin.get("/conversations?crisis=yes")
+    assert "1</strong> conversation match" in page.text and "I want to end it" in page.text
+    assert "dog?" not in page.text
+    transcript = admin.get("/transcript/crisis-1")
+    assert transcript.status_code == 200 and "utter_crisis" in transcript.text and "Crisis" in transcript.text
+    assert admin.get("/transcript/nobody").status_code == 404
+
+
+def test_review_tag_note_and_flag_a_conversation(reviewer, engine):
+    stored(engine)
+    post = lambda path, **form: reviewer.post(path, data={"_csrf": reviewer.csrf, "sender_id": "faq-1", **form})
+    assert post("/conversations/review").status_code == 302
+    assert post("/conversations/tag", tag="  Follow   UP ").status_code == 302
+    assert post("/conversations/tag", tag="<bad>").headers["Location"].endswith("notice=bad-tag")
+    assert post("/conversations/note", body="Rang them back").status_code == 302
+    with engine.connect() as conn:
+        user_event = conn.execute(sa.select(sa.func.min(schema.events.c.id)).where(
+            schema.events.c.sender_id == "faq-1", schema.events.c.type_name == "user")).scalar()
+    assert post("/conversations/flag", event_id=str(user_event), reason="wrong answer").status_code == 302
+    page = reviewer.get("/transcript/faq-1").text
+    assert "Reviewed by rex" in page and "follow up" in page and "Rang them back" in page and "wrong answer" in page
+    assert "faq-1" in reviewer.get("/conversations?reviewed=yes&tag=follow+up").text
+    assert "faq-1" not in reviewer.get("/conversations?reviewed=no").text
+    post("/conversations/review", reviewed="no")
+    post("/conversations/tag", tag="follow up", remove="yes")
+    post("/conversations/flag", event_id=str(user_event), clear="yes")
+    page = reviewer.get("/transcript/faq-1").text
+    assert "Not reviewed yet" in page and "No tags" in page and "wrong answer" not in page
+    assert {"reviewed", "tag", "note", "flag", "unreviewed", "untag", "unflag"} <= set(audit_actions(engine))
+
+
+def test_csv_export_follows_the_filters_and_is_spreadsheet_safe(admin, engine):
+    stored(engine)
+    response = admin.get("/export/conversations.csv?channel=telegram")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert {row["conversation_id"] for row in rows} == {"faq-1"}
+    texts = [row["text"] for row in rows if row["speaker"] == "user"]
+    assert texts == ["'=HYPERLINK(\"x\")", "dog?"], "formulas are defused"
+    assert any(row["topic"] == "faq/cost" and row["confidence"] for row in rows)
+
+
+def test_json_export(admin, engine):
+    stored(engine)
+    data = json.loads(admin.get("/export/conversations.json?crisis=yes").text)
+    assert data["filters"] == {"crisis": "yes"}
+    [only] = data["conversations"]
+    assert only["conversation_id"] == "crisis-1" and only["crisis"] and only["referral_offered"]
+    assert [m["speaker"] for m in only["messages"]][:3] == ["event", "user", "bot"]
+    assert {"export_json"} <= set(audit_actions(engine))
+
+
+def test_unanswered_screen_files_a_group_and_exports_yaml(admin, engine):
+    stored(engine)
+    assert "dog?" in admin.get("/unanswered").text
+    response = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "normalized": "dog",
+                                                      "topic": "faq/therapist", "back": "/unanswered"})
+    assert response.status_code == 302
+    assert "dog?" not in admin.get("/unanswered").text
+    assert "dog?" in admin.get("/unanswered?status=assigned").text
+    assert admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "normalized": "dog",
+                                                  "topic": "not_a_topic"}).status_code == 400
+    exported = yaml.safe_load(admin.get("/unanswered/training-data.yml").text)
+    assert exported["nlu"] == [{"intent": "faq/therapist", "examples": "- dog?\n"}]
+
+
+def test_an_admin_deletes_a_conversation_on_request(admin, engine):
+    stored(engine)
+    assert "Type the conversation id" in admin.get("/conversations/delete?id=faq-1").text
+    wrong = admin.post("/conversations/delete", data={"_csrf": admin.csrf, "sender_id": "faq-1", "confirm": "faq"})
+    assert wrong.status_code == 400
+    done = admin.post("/conversations/delete", data={"_csrf": admin.csrf, "sender_id": "faq-1", "confirm": "faq-1"})
+    assert done.status_code == 302
+    with engine.connect() as conn:
+        left = conn.execute(sa.select(sa.func.count()).select_from(schema.events)
+                            .where(schema.events.c.sender_id == "faq-1")).scalar()
+    assert left == 0 and admin.get("/transcript/faq-1").status_code == 404
+
+
+def test_views_exports_and_deletions_are_audited(admin, engine):
+    stored(engine)
+    admin.get("/conversations?crisis=yes")
+    admin.get("/transcript/crisis-1")
+    admin.get("/analytics")
+    admin.get("/unanswered")
+    admin.get("/export/conversations.csv")
+    admin.post("/conversations/delete", data={"_csrf": admin.csrf, "sender_id": "faq-1", "confirm": "faq-1"})
+    actions = audit_actions(engine)
+    for action in ("login", "view_list", "view_transcript", "view_analytics", "view_unanswered", "export_csv", "delete"):
+        assert action in actions, action
+    log = admin.get("/audit?action=delete").text
+    assert "faq-1" in log and "ada" in log
+
+
+def test_analytics_page_draws_charts(admin, engine):
+    stored(engine)
+    page = admin.get("/analytics?channel=telegram").text
+    assert page.count("<svg") == 5 and "Top topics" in page and "Cost" in page
