@@ -20,12 +20,16 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help install spacy train run shell actions test test-unit test-data test-stories test-e2e lock clean chromium
+.PHONY: help install spacy train run shell actions test test-unit test-data test-stories test-e2e lock clean chromium \
+        console bench-console test-audit bench-load soak bench bench-options
 
 help:
 	@echo "make run    set up (Python 3.10 venv, packages, spaCy pipeline), train if needed, start the bot"
 	@echo "make test   unit tests, data validation, training, story tests, end-to-end tests"
 	@echo "make train  train only if data or config changed      make shell  chat in the terminal"
+	@echo "make console  the staff console alone (bot/console)   make bench-console  time it on 100,000 conversations"
+	@echo "make bench-load  200 conversations at once, all stored    make soak  10 minutes of load, memory sampled"
+	@echo "make bench  the product against stock Rasa (docs/performance.md)   make bench-options  its options"
 
 # --- set-up -------------------------------------------------------------------------------
 
@@ -68,11 +72,15 @@ actions: install
 shell: $(MODEL)
 	$(PY) -m bot.launcher --shell
 
+# The staff console alone, on CONSOLE_PORT (default 5080); `make run` starts it too.
+console: install
+	$(PY) -m bot.console serve
+
 # --- tests --------------------------------------------------------------------------------
 
-test: test-unit test-data train test-stories test-e2e
+test: test-unit test-data train test-stories test-e2e test-audit
 
-test-unit: spacy $(WEB_DEPS)
+test-unit: spacy $(WEB_DEPS) chromium
 	$(PY) -m pytest -q -m "not model" tests
 
 test-data: install
@@ -85,10 +93,50 @@ test-stories: $(MODEL)
 test-e2e: $(MODEL) $(WEB_DEPS) chromium
 	$(PY) -m pytest -q -m model tests
 
+# Known vulnerabilities in requirements.txt (PyPI's data, pip-audit in its own venv; ignored
+# IDs only with a reason in security/audit-allowlist.txt). Fails if it cannot check. AUDIT=off
+# skips it, loudly, for a machine that cannot reach PyPI's per-release data.
+AUDIT_VENV := build/audit-venv
+$(AUDIT_VENV)/.installed: security/audit-requirements.txt scripts/find-python310
+	rm -rf $(AUDIT_VENV) && $$(scripts/find-python310) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/pip install --quiet -r security/audit-requirements.txt
+	@touch $@
+
+test-audit: $(AUDIT_VENV)/.installed
+ifeq ($(AUDIT),off)
+	@echo "!!! DEPENDENCY AUDIT SKIPPED (AUDIT=off): requirements.txt NOT checked for known vulnerabilities !!!" >&2
+else
+	scripts/audit-dependencies $(AUDIT_VENV)
+endif
+
 chromium:  # Debian's, for the browser tests in tests/web/ (Playwright cannot download its own here)
 	@scripts/ensure-chromium
 
 # --- maintenance --------------------------------------------------------------------------
+
+# Not part of `make test`: seeds PostgreSQL (CONSOLE_BENCH_DB_URL) with 100,000 conversations
+# once, then times the console's screens into docs/console-performance.md.
+bench-console: install
+	$(PY) bench/console_seed.py --if-empty
+	$(PY) bench/console_bench.py --write docs/console-performance.md
+
+# Not part of `make test` (tests/reliability runs 20 x 5 of it): 200 conversations of 20
+# messages at once over REST, then every message and reply counted in PostgreSQL.
+bench-load: $(MODEL)
+	$(PY) -m bench.load_integrity --conversations 200 --messages 20
+
+# 10 minutes of steady load with the Rasa server's memory sampled (docs/reliability.md).
+soak: $(MODEL)
+	$(PY) -m bench.soak --minutes $(or $(MINUTES),10)
+
+# Not part of `make test`: the product against stock Rasa (bench/reference_config.yml, trained
+# on the same data into var/bench/models), same machine, same run: docs/performance.md/.png.
+bench: spacy
+	$(PY) -m bench
+
+# The product's options one at a time (stores, Sanic workers, entry point, ResponseSelector size).
+bench-options: spacy
+	$(PY) -m bench --options
 
 lock:
 	rm -rf /tmp/lock-venv && $$(scripts/find-python310) -m venv /tmp/lock-venv

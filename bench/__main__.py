@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from bench import report
+from bench.model_variants import VARIANTS as MODEL_VARIANTS, write_configs
 from bench.runner import DEFAULT_PHASES, Bench, Phase, evaluate_accuracy, new_work_dir
 from bench.training import train_all
 from bench.variants import OPTIONS, PRODUCT, REFERENCE, ROOT
@@ -36,8 +37,10 @@ def main() -> None:
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/")
     args = parser.parse_args()
 
-    models = train_all([("product", ROOT / "config.yml"), ("reference", ROOT / "bench" / "reference_config.yml")],
-                       MODELS_DIR, force=args.retrain)
+    specs = [("product", ROOT / "config.yml"), ("reference", ROOT / "bench" / "reference_config.yml")]
+    if args.options:
+        specs += write_configs(list(MODEL_VARIANTS))
+    models = train_all(specs, MODELS_DIR, force=args.retrain)
     for model in models:
         print(f"trained {model.name}: {model.train_seconds:.0f} s{'' if model.retrained else ' (measured earlier, inputs unchanged)'}")
 
@@ -56,12 +59,13 @@ def main() -> None:
         "aggregate": report.aggregate(records),
         "json": f"results/bench/{name}.json",
     }
-    if not args.options:
-        results["accuracy"] = {m.name: evaluate_accuracy(m.path, work_dir / f"{m.name}-eval.json") for m in models}
+    used = {v.model for v in variants}
+    results["accuracy"] = {m.name: evaluate_accuracy(m.path, work_dir / f"{m.name}-eval.json")
+                           for m in models if m.name in used}
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / f"{name}.json").write_text(json.dumps({**results, "records": records}, indent=1))
 
-    table = report.options_table(results) if args.options else report.comparison_table(results)
+    table = report.options_table(results, {v.name: v.model for v in variants}) if args.options else report.comparison_table(results)
     print("\n" + table)
     if not args.no_doc:
         report.write_section(DOC, name, table)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bot.console.db import make_engine, review, schema, summary  # noqa: E402
+from bot.console.db import make_engine, schema, summary  # noqa: E402
 from bot.console.db.migrations import migrate  # noqa: E402
 from bot.console.synthetic import random_conversation  # noqa: E402
 
@@ -104,7 +104,7 @@ def main(argv=None) -> int:
         print(f"{args.db_url} already holds {existing:,} summarised conversations; not seeding.")
         return 0
     with engine.begin() as conn:  # start clean: events and everything derived from them
-        for table in (schema.events, *schema.PER_CONVERSATION, schema.state):
+        for table in (schema.events, *schema.PER_CONVERSATION, schema.daily, schema.daily_topics, schema.state):
             conn.execute(table.delete())
 
     started, events = time.monotonic(), 0

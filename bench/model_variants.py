@@ -39,8 +39,15 @@ def word_features_selector(config: Dict) -> None:
     _selector(config)["featurizers"] = ["word_counts"]
 
 
+def small_eager_selector(config: Dict) -> None:
+    """Small layers, run eagerly: no TensorFlow graph is traced at load (Rasa's `run_eagerly`)."""
+    small_selector(config)
+    _selector(config)["run_eagerly"] = True
+
+
 VARIANTS: Dict[str, Callable[[Dict], None]] = {
     "product_small_rs": small_selector,
+    "product_small_eager_rs": small_eager_selector,
     "product_word_rs": word_features_selector,
 }
 

@@ -123,11 +123,13 @@ def machine_note(results: Dict) -> str:
             f"{min(loads):.2f}–{max(loads):.2f} (the machine is shared). Raw data: `{results['json']}`.")
 
 
-def options_table(results: Dict) -> str:
+def options_table(results: Dict, models: Dict[str, str]) -> str:
+    """``models``: variant name -> the model it serves (for its held-out accuracy)."""
     lines = ["| Variant | Start-to-ready, s | First reply, ms | Idle RSS, MB | Peak RSS, MB | "
-             "Saturation, msg/s | CPU ms/msg | p95 at 20 msg/s, ms | Errors |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "Saturation, msg/s | CPU ms/msg | p95 at 20 msg/s, ms | Errors | Held-out accuracy |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, v in results["aggregate"].items():
+        accuracy = results["accuracy"].get(models[name], {}).get("heldout_accuracy", float("nan"))
         phases = v["phases"]
         closed = next((p for k, p in phases.items() if k.startswith("closed")), {})
         open20 = phases.get("open@20", {})
@@ -135,7 +137,8 @@ def options_table(results: Dict) -> str:
         lines.append(
             f"| {name} | {_fmt(v['start']['ready_seconds'], 1)} | {_fmt(v['start']['first_reply_ms'])} | "
             f"{_fmt(v['start']['idle_rss_mb'])} | {_fmt(peak_rss(v))} | {_fmt(closed.get('throughput', float('nan')), 1)} | "
-            f"{_fmt(closed.get('cpu_ms_per_msg', float('nan')), 1)} | {_fmt(open20.get('p95_ms', float('nan')))} | {errors} |")
+            f"{_fmt(closed.get('cpu_ms_per_msg', float('nan')), 1)} | {_fmt(open20.get('p95_ms', float('nan')))} | {errors} | "
+            f"{_fmt(100 * accuracy, 1)}% |")
     return "\n".join([*lines, "", machine_note(results)])
 
 

@@ -31,9 +31,9 @@ class TrainedModel:
 
 
 def inputs_hash(config: Path) -> str:
-    files: List[Path] = [config, ROOT / "domain.yml"]
-    files += sorted((ROOT / "data").rglob("*.yml")) + sorted((ROOT / "bot" / "nlu").glob("*.py"))
-    files += sorted((ROOT / "bot" / "nlu").glob("*.yml"))
+    files: List[Path] = [config, ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml"))]
+    if "bot." in config.read_text() or "build/" in config.read_text():  # uses the project's NLU code
+        files += sorted((ROOT / "bot" / "nlu").glob("*.py")) + sorted((ROOT / "bot" / "nlu").glob("*.yml"))
     digest = hashlib.sha256()
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())

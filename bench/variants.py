@@ -24,6 +24,7 @@ class Variant:
     model: str  # "product" or "reference": which trained model it serves
     entry: str = "serve"  # "serve" (python -m bot.serve) or "rasa" (rasa run)
     endpoints: str = "endpoints.yml"
+    credentials: str = "credentials.yml"
     store: str = "sqlite"  # sqlite | memory | postgres (memory: an endpoints file without tracker_store)
     env: Dict[str, str] = field(default_factory=dict)
     args: List[str] = field(default_factory=list)
@@ -31,7 +32,7 @@ class Variant:
 
     def command(self, model_path: Path, port: int) -> List[str]:
         common = ["--model", str(model_path), "--port", str(port), "--endpoints", self.endpoints,
-                  "--credentials", "credentials.yml"]
+                  "--credentials", self.credentials]
         if self.entry == "rasa":
             return [RASA, "run", "--interface", "127.0.0.1", *common, *self.args]
         return [PYTHON, "-m", "bot.serve", "--interface", "127.0.0.1", *common, *self.args]
@@ -40,7 +41,8 @@ class Variant:
 PRODUCT = Variant("product", "product")
 REFERENCE = Variant(
     "reference", "reference", entry="rasa", store="memory",
-    endpoints=str(BENCH_ENDPOINTS / "reference.yml"), drop_env=["TF_CPP_MIN_LOG_LEVEL"],
+    endpoints=str(BENCH_ENDPOINTS / "reference.yml"), credentials=str(ROOT / "bench" / "reference_credentials.yml"),
+    drop_env=["TF_CPP_MIN_LOG_LEVEL"],
 )
 
 # The product's options, each changing one thing from PRODUCT (docs/performance.md, "Options").
@@ -53,7 +55,13 @@ OPTIONS: List[Variant] = [
     Variant("product, TF logging on", "product", drop_env=["TF_CPP_MIN_LOG_LEVEL"]),
     Variant("product, in-memory store", "product", store="memory",
             endpoints=str(BENCH_ENDPOINTS / "memory.yml")),
+    Variant("product, SQLite WAL + synchronous=NORMAL", "product",
+            endpoints=str(BENCH_ENDPOINTS / "sqlite_wal.yml")),
     Variant("product, PostgreSQL store", "product", store="postgres"),
     Variant("product, 2 Sanic workers + Redis lock", "product",
             endpoints=str(BENCH_ENDPOINTS / "redis_lock.yml"), env={"SANIC_WORKERS": "2"}),
+    # Models trained from config.yml with one ResponseSelector change (bench/model_variants.py).
+    Variant("product, small ResponseSelector", "product_small_rs"),
+    Variant("product, small eager ResponseSelector", "product_small_eager_rs"),
+    Variant("product, word-feature ResponseSelector", "product_word_rs"),
 ]

@@ -54,6 +54,9 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--endpoints", default="endpoints.yml")
     parser.add_argument("--credentials", default="credentials.yml")
     parser.add_argument("--enable-api", action="store_true", help="also serve Rasa's HTTP API")
+    parser.add_argument("--jwt-secret", help="the API's JWT secret (RASA_ENABLE_API=1 + RASA_JWT_SECRET set it)")
+    parser.add_argument("--jwt-method", default="HS256")
+    parser.add_argument("--cors", nargs="*", help="origins allowed to call in (default: WEB_ALLOWED_ORIGINS)")
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false")
     parser.add_argument("--no-trim-imports", dest="trim_imports", action="store_false",
                         help="import as `rasa run` does (for measuring the difference)")
@@ -62,7 +65,11 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    args = parse_args(argv)
+    from bot import settings
+
+    # The same API switch and CORS origins as bot/launcher.py, from the environment.
+    args = parse_args([*(sys.argv[1:] if argv is None else argv), *settings.rasa_api_args()])
+    cors = settings.web_allowed_origins() if args.cors is None else args.cors
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.trim_imports:
         trim_imports()
@@ -73,7 +80,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     endpoints = AvailableEndpoints.read_endpoints(args.endpoints)
     app = run.configure_app(
         run.create_http_input_channels(None, args.credentials),
+        cors=cors,
         enable_api=args.enable_api,
+        jwt_secret=args.jwt_secret,
+        jwt_method=args.jwt_method,
         port=args.port,
         endpoints=endpoints,
     )

@@ -12,7 +12,12 @@
   // right for a shared computer (local storage would keep it for the next person).
   var STORAGE_KEY = "chat_session";
   var here = new URL(".", document.currentScript.src);
-  var config = JSON.parse(document.getElementById("practice-chat-config").textContent);
+  var block = document.getElementById("practice-chat-config");
+  if (!block) {
+    console.error("Chat widget: this page has no practice-chat-config block (see docs/widget.md).");
+    return;
+  }
+  var config = JSON.parse(block.textContent);
 
   function load(tag, attributes) {
     return new Promise(function (resolve, reject) {

@@ -72,9 +72,20 @@ def percentile(values: List[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def quiet_rasa_logs() -> None:
+    """Rasa logs every parse at debug level; an evaluation only wants warnings."""
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    logging.getLogger().setLevel(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 async def evaluate(model_path: Path) -> Report:
     from rasa.core.agent import Agent
 
+    quiet_rasa_logs()
     agent = Agent.load(str(model_path))
     latencies: List[float] = []
 

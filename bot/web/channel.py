@@ -1,4 +1,4 @@
-"""The widget's socket channel: Rasa's ``socketio`` channel, with three fixes for the website.
+"""The widget's socket channel: Rasa's ``socketio`` channel, with four fixes for the website.
 
 1. Rasa 3.6's ``SocketIOOutput`` turns every button into a plain quick reply (title and
    payload) and drops the response's metadata. rasa-webchat 1.0.1 can do more with both: a
@@ -10,6 +10,8 @@
    joins its session's room and no reply ever reaches it.
 3. ``rasa run --cors`` only covers HTTP; browsers open WebSockets to any host without CORS.
    The socket refuses pages whose Origin is not in ``WEB_ALLOWED_ORIGINS`` (same list).
+4. Messages pass the REST channel's input checks (clean text, session id, customData size).
+   Length caps and rate limits are still REST-only (bot/channels/safe_rest.py).
 
 Everything else (``session_persistence``, ``metadata_key``, paths, JWT) is Rasa's own.
 Enabled in credentials.yml as ``bot.web.channel.WebchatInput``; the channel keeps the name
@@ -19,6 +21,7 @@ Enabled in credentials.yml as ``bot.web.channel.WebchatInput``; the channel keep
 from __future__ import annotations
 
 import inspect
+import logging
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -27,6 +30,9 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot import settings
+from bot.channels.input_rules import Rejected, checked_metadata, checked_sender, clean_text
+
+logger = logging.getLogger(__name__)
 
 # The class web/widget.css styles; rasa-webchat puts it on the message bubble.
 CRISIS_CSS = {"style": "class", "css": "rw-crisis"}
@@ -87,8 +93,18 @@ class WebchatInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def answer_through_widget_output(message: UserMessage) -> None:
-            message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
-            await on_new_message(message)
+            # The same checks as the REST channel's (bot/channels/input_rules.py): no invisible
+            # characters or intent syntax smuggled in, a sane session id, small customData.
+            try:
+                checked_sender(message.sender_id)
+                message.metadata = checked_metadata(message.metadata)
+            except Rejected as rejected:
+                logger.warning("Widget message refused: %s", rejected.reason)
+                return
+            message.text = clean_text(message.text or "")
+            if message.text:
+                message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
+                await on_new_message(message)
 
         blueprint = super().blueprint(answer_through_widget_output)
         namespace = self.namespace or "/"
@@ -109,11 +125,11 @@ class WebchatInput(SocketIOInput):
 
     async def _session_request(self, sid: Text, data: Optional[Dict]) -> None:
         # Rasa's handler, with the room joined for real (see fix 2 in the module docstring).
-        data = data if isinstance(data, dict) else {}
-        if not data.get("session_id"):
-            data["session_id"] = uuid.uuid4().hex
+        session_id = data.get("session_id") if isinstance(data, dict) else None
+        if not session_id or not isinstance(session_id, str):
+            session_id = uuid.uuid4().hex
         if self.session_persistence:
-            joined = self.sio.enter_room(sid, data["session_id"], namespace=self.namespace)
+            joined = self.sio.enter_room(sid, session_id, namespace=self.namespace)
             if inspect.isawaitable(joined):  # a coroutine since python-socketio 5.10
                 await joined
-        await self.sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
+        await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)

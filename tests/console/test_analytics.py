@@ -23,9 +23,9 @@ def test_totals_rates_series_topics_and_channels(engine):
         ConversationBuilder("c", at(3)).crisis("I want to die"))
     summary.refresh(engine)
     with engine.connect() as conn:
-        numbers = analytics.compute(conn, Filters(), ZONE)
-        telegram = analytics.compute(conn, Filters(channel="telegram"), ZONE)
-        march_3 = analytics.compute(conn, Filters.parse({"date_from": "2026-03-03"}), ZONE)
+        numbers = analytics.compute(conn, Filters())
+        telegram = analytics.compute(conn, Filters(channel="telegram"))
+        march_3 = analytics.compute(conn, Filters.parse({"date_from": "2026-03-03"}))
     assert numbers.conversations == 3 and numbers.user_messages == 5
     assert numbers.fallback_rate == 1 / 5
     assert numbers.referral_conversations == 2 and round(numbers.referral_rate, 3) == 0.667
@@ -39,7 +39,7 @@ def test_totals_rates_series_topics_and_channels(engine):
 
 def test_no_conversations_gives_zeros_not_errors(engine):
     with engine.connect() as conn:
-        numbers = analytics.compute(conn, Filters(), ZONE)
+        numbers = analytics.compute(conn, Filters())
     assert (numbers.conversations, numbers.fallback_rate, numbers.per_day) == (0, 0.0, [])
 
 
@@ -49,3 +49,31 @@ def test_charts_escape_labels_and_handle_no_data():
     assert "No data" in charts.column_chart([], "Per day") and "No data" in charts.bar_chart([], "x")
     column = charts.column_chart([("03-01", 4), ("03-02", 0)], "Per day")
     assert column.count('class="bar"') == 2 and "style=" not in column
+
+
+def test_daily_rollups_always_equal_the_conversations_they_sum(engine):
+    import sqlalchemy as sa
+
+    from bot.console.db import retention, schema
+
+    def from_rollups():
+        with engine.connect() as conn:
+            numbers = analytics.compute(conn, Filters())
+        return numbers.conversations, numbers.fallback_messages, dict(numbers.top_topics)
+
+    def from_summaries():
+        c, t = schema.conversations, schema.conversation_topics
+        with engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.c.fallback_count), 0))).one()
+            topics = dict(conn.execute(sa.select(t.c.topic, sa.func.count()).group_by(t.c.topic)).all())
+        return int(total[0]), int(total[1]), topics
+
+    add(engine, ConversationBuilder("a", at(1)).faq("cost?", "cost"), ConversationBuilder("b", at(2)).crisis("x"))
+    summary.refresh(engine)
+    assert from_rollups() == from_summaries() == (2, 0, {"faq/cost": 1, "crisis": 1})
+    add(engine, ConversationBuilder("a", at(1, 13)).fallback("dog?").rows()[3:])  # "a" carries on
+    summary.refresh(engine)
+    assert from_rollups() == from_summaries() == (2, 1, {"faq/cost": 1, "crisis": 1})
+    with engine.begin() as conn:
+        retention.delete_conversations(conn, ["b"])
+    assert from_rollups() == from_summaries() == (1, 1, {"faq/cost": 1})

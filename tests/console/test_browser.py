@@ -126,7 +126,7 @@ def test_a_reviewer_session_from_login_to_export(console, browser, tmp_path):
     page.goto(console + "/analytics")
     expect(page.locator("svg.chart")).to_have_count(5)
     if os.environ.get("CONSOLE_SCREENSHOTS"):
-        page.screenshot(path=str(ROOT / "docs" / "console-analytics.png"))
+        page.screenshot(path=str(ROOT / "docs" / "console-analytics.png"), full_page=True)
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")

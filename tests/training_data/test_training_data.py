@@ -6,7 +6,7 @@ import yaml
 from tests.support.project import ROOT, contract_topic_ids, heldout_examples, training_examples
 
 OTHER_INTENTS = ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "help",
-                 "request_human", "out_of_scope", "crisis"]
+                 "request_human", "out_of_scope", "crisis", "share_difficulty"]
 
 
 @pytest.mark.parametrize("topic_id", contract_topic_ids())

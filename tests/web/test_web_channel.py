@@ -59,8 +59,30 @@ def test_ordinary_replies_carry_no_metadata():
 def channel(monkeypatch):
     monkeypatch.setenv("WEB_ALLOWED_ORIGINS", "http://127.0.0.1:8080")
     channel = WebchatInput.from_credentials({"session_persistence": True, "metadata_key": "customData"})
-    channel.blueprint(mock.AsyncMock())
+    channel.received = mock.AsyncMock()
+    channel.blueprint(channel.received)
     return channel
+
+
+def widget_sends(channel, data):
+    asyncio.run(channel.sio.handlers["/"]["user_uttered"]("sid", data))
+    return [call.args[0] for call in channel.received.await_args_list]
+
+
+def test_messages_reach_rasa_cleaned_with_their_custom_data(channel):
+    (message,) = widget_sends(channel, {"message": "what is\u200b it?", "session_id": "abc123",
+                                        "customData": {"practice": "demo", "page": "/"}})
+    assert (message.text, message.sender_id, message.metadata) == ("what is it?", "abc123", {"practice": "demo", "page": "/"})
+    assert isinstance(message.output_channel, WebchatOutput)
+
+
+@pytest.mark.parametrize("data", [
+    {"message": "hi", "session_id": "../../etc"},
+    {"message": "hi", "session_id": "abc", "customData": {"page": "x" * 5000}},
+    {"message": "\u200b", "session_id": "abc"},
+])
+def test_bad_widget_messages_go_no_further(channel, data):
+    assert widget_sends(channel, data) == []
 
 
 def test_pages_from_other_origins_cannot_connect(channel):

@@ -27,6 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WAIT_MS = 30_000  # a reply: the model's first answers can be slow on a busy 2-core machine
 SCREENSHOT = ROOT / "docs" / "widget-screenshot.png"
+expect.set_options(timeout=15_000)  # anything else on screen, e.g. after the socket reconnects
 
 
 def answer_opening(response: str) -> str:
@@ -77,10 +78,12 @@ class Visit:
         self.page.on("request", lambda request: self.addresses.append(request.url))
         self.page.on("websocket", lambda socket: self.addresses.append(socket.url))
         self.page.on("pageerror", lambda error: self.problems.append(str(error)))
-        self.page.on(
-            "console", lambda m: "Content Security Policy" in m.text and self.problems.append(m.text)
-        )
+        self.page.on("console", self._note_policy_violation)
         self.page.goto(url)
+
+    def _note_policy_violation(self, message):
+        if "Content Security Policy" in message.text:
+            self.problems.append(message.text)
 
     def open_chat(self):
         self.page.locator(".rw-launcher").click()

@@ -15,4 +15,7 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
+        # The console's queries are short and index-driven; parallel workers cost more to start
+        # than they save, and made "newest 50 with this tag" scan every conversation.
+        kwargs["connect_args"] = {"options": "-c max_parallel_workers_per_gather=0"}
     return sa.create_engine(url, **kwargs)

@@ -1,24 +1,18 @@
-"""The numbers behind the analytics screen, computed in SQL over the summary tables."""
+"""The numbers behind the analytics screen, read from the daily roll-ups (``db/rollups.py``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Dict, List, Tuple
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.console.db import schema
-from bot.console.db.conversations import date_conditions
 from bot.console.filters import Filters
 
-conv = schema.conversations
-
-
-def _count_if(condition: Any) -> Any:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+daily, daily_topics = schema.daily, schema.daily_topics
 
 
 @dataclass
@@ -48,46 +42,44 @@ class Analytics:
         return self.crisis_conversations / self.conversations if self.conversations else 0.0
 
 
-def compute(conn: Connection, filters: Filters, zone: ZoneInfo, top: int = 15) -> Analytics:
-    """Totals, per-day series, top topics and channels, for the date range and channel."""
-    where = date_conditions(filters, zone, conv.c.started_at)
+def _where(table: sa.Table, filters: Filters) -> List[Any]:
+    # Days are local dates ("YYYY-MM-DD"), so a whole-day range compares as text.
+    where = []
+    if filters.date_from:
+        where.append(table.c.day >= filters.date_from.isoformat())
+    if filters.date_to:
+        where.append(table.c.day <= filters.date_to.isoformat())
     if filters.channel:
-        where.append(conv.c.channel == filters.channel)
-    # One scan, grouped by day and channel; totals, the per-day series and the channel
-    # counts are all sums of these few hundred rows.
-    grouped = conn.execute(
-        sa.select(conv.c.started_day, conv.c.channel, sa.func.count(),
-                  sa.func.coalesce(sa.func.sum(conv.c.user_messages), 0),
-                  sa.func.coalesce(sa.func.sum(conv.c.fallback_count), 0),
-                  sa.func.coalesce(sa.func.sum(conv.c.low_confidence_count), 0),
-                  _count_if(conv.c.crisis), _count_if(conv.c.referral_offered), _count_if(conv.c.unanswered))
-        .where(*where).group_by(conv.c.started_day, conv.c.channel)).all()
+        where.append(table.c.channel == filters.channel)
+    return where
+
+
+def compute(conn: Connection, filters: Filters, top: int = 15) -> Analytics:
+    """Totals, per-day series, top topics and channels, for the date range and channel."""
     result = Analytics()
     days: Dict[str, List[int]] = {}
     channels: Dict[str, int] = {}
-    for day, channel, n, messages, fallbacks, low, crisis, referral, unanswered in grouped:
-        result.conversations += int(n)
-        result.user_messages += int(messages)
-        result.fallback_messages += int(fallbacks)
-        result.low_confidence_messages += int(low)
-        result.crisis_conversations += int(crisis)
-        result.referral_conversations += int(referral)
-        result.unanswered_conversations += int(unanswered)
-        counts = days.setdefault(day, [0, 0, 0])
-        counts[0], counts[1], counts[2] = counts[0] + int(n), counts[1] + int(crisis), counts[2] + int(referral)
-        channels[channel] = channels.get(channel, 0) + int(n)
+    query = sa.select(daily).where(*_where(daily, filters))
+    for row in conn.execute(query):
+        result.conversations += row.conversations
+        result.user_messages += row.user_messages
+        result.fallback_messages += row.fallback_messages
+        result.low_confidence_messages += row.low_confidence_messages
+        result.crisis_conversations += row.crisis
+        result.referral_conversations += row.referral
+        result.unanswered_conversations += row.unanswered
+        counts = days.setdefault(row.day, [0, 0, 0])
+        counts[0] += row.conversations
+        counts[1] += row.crisis
+        counts[2] += row.referral
+        channels[row.channel] = channels.get(row.channel, 0) + row.conversations
     result.per_day = fill_days([(day, *days[day]) for day in sorted(days)])
     result.by_channel = sorted(channels.items(), key=lambda item: (-item[1], item[0]))
 
-    t = schema.conversation_topics
-    topic_where = date_conditions(filters, zone, t.c.started_at)
-    if filters.channel:
-        topic_where.append(t.c.channel == filters.channel)
-    count = sa.func.count().label("n")
+    total = sa.func.sum(daily_topics.c.conversations).label("n")
     result.top_topics = [(topic, int(n)) for topic, n in conn.execute(
-        sa.select(t.c.topic, count).where(*topic_where).group_by(t.c.topic)
-        .order_by(count.desc(), t.c.topic).limit(top))]
-
+        sa.select(daily_topics.c.topic, total).where(*_where(daily_topics, filters))
+        .group_by(daily_topics.c.topic).order_by(total.desc(), daily_topics.c.topic).limit(top))]
     return result
 
 

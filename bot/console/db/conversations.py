@@ -79,11 +79,16 @@ def list_page(conn: Connection, filters: Filters, zone: ZoneInfo, page_size: int
     """One page of matching conversations, newest first, with their review state and tags."""
     where = conditions(filters, zone)
     total = conn.execute(sa.select(sa.func.count()).select_from(conv).where(*where)).scalar() or 0
+    # Find the page's ids first (from the index alone, however deep the page), then read
+    # just those rows: OFFSET over full rows would fetch every skipped conversation.
+    order = (conv.c.started_at.desc(), conv.c.sender_id)
+    ids = (sa.select(conv.c.sender_id).where(*where).order_by(*order)
+           .limit(page_size).offset((filters.page - 1) * page_size).subquery())
     r = schema.reviews
     query = (sa.select(conv, r.c.reviewed_by, r.c.reviewed_at)
-             .select_from(conv.outerjoin(r, r.c.sender_id == conv.c.sender_id))
-             .where(*where).order_by(conv.c.started_at.desc(), conv.c.sender_id)
-             .limit(page_size).offset((filters.page - 1) * page_size))
+             .select_from(conv.join(ids, ids.c.sender_id == conv.c.sender_id)
+                          .outerjoin(r, r.c.sender_id == conv.c.sender_id))
+             .order_by(*order))
     rows = [dict(row._mapping) for row in conn.execute(query)]
     tags = tags_for(conn, [row["sender_id"] for row in rows])
     for row in rows:

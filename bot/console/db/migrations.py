@@ -41,9 +41,29 @@ def _trigram_search_index(conn: Connection) -> None:
         logger.warning("No trigram index for console search (%s)", error.orig)
 
 
+def _list_order_index(conn: Connection) -> None:
+    """Deep pages of the list: an index in its exact order (replaces one on started_at alone)."""
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_console_conv_started_sender "
+                         "ON console_conversations (started_at, sender_id)"))
+    conn.execute(sa.text("DROP INDEX IF EXISTS ix_console_conv_started"))
+
+
+def _daily_rollups(conn: Connection) -> None:
+    """Analytics read per-day totals: create them, filled from the summaries already there."""
+    from bot.console.db import rollups
+
+    for table in (schema.daily, schema.daily_topics):
+        table.create(conn, checkfirst=True)
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_console_conv_started_day "
+                         "ON console_conversations (started_day)"))
+    rollups.rebuild_all(conn)
+
+
 MIGRATIONS: List[Tuple[int, str, Callable[[Connection], None]]] = [
     (1, "console tables", _create_tables),
     (2, "trigram index for free-text search (PostgreSQL)", _trigram_search_index),
+    (3, "index in the list's order", _list_order_index),
+    (4, "daily roll-ups for analytics", _daily_rollups),
 ]
 
 

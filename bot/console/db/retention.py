@@ -12,7 +12,7 @@ from typing import Iterable, List
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.console.db import schema
+from bot.console.db import rollups, schema
 
 _CHUNK = 500
 
@@ -28,9 +28,11 @@ def delete_conversations(conn: Connection, sender_ids: Iterable[str]) -> int:
         c = schema.conversations
         found |= {row[0] for row in conn.execute(sa.select(c.c.sender_id).where(c.c.sender_id.in_(chunk)))}
         existing += len(found)
+        days = rollups.days_of(conn, chunk)
         conn.execute(e.delete().where(e.c.sender_id.in_(chunk)))
         for table in schema.PER_CONVERSATION:
             conn.execute(table.delete().where(table.c.sender_id.in_(chunk)))
+        rollups.rebuild_days(conn, days)  # the analytics forget them too
     return existing
 
 

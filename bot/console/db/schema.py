@@ -97,7 +97,8 @@ conversations = sa.Table(
 c = conversations.c
 # Newest first is the default order; rare flags get partial indexes so "crisis, newest
 # first" reads only crisis rows.
-sa.Index("ix_console_conv_started", c.started_at)
+# (started_at, sender_id): the list's exact order, so a deep page is found in the index alone.
+sa.Index("ix_console_conv_started_sender", c.started_at, c.sender_id)
 sa.Index("ix_console_conv_last", c.last_at)
 sa.Index("ix_console_conv_channel_started", c.channel, c.started_at)
 for _flag in ("crisis", "unanswered", "referral_offered"):
@@ -174,3 +175,27 @@ flags = sa.Table(
 
 # Tables that hold something about one conversation: what deleting a conversation clears.
 PER_CONVERSATION = (conversations, conversation_topics, unanswered, reviews, tags, notes, flags)
+
+# --- daily roll-ups of the summary, for analytics (db/rollups.py) -----------------------
+
+daily = sa.Table(
+    "console_daily", metadata,
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("channel", sa.String(64), primary_key=True),
+    sa.Column("conversations", sa.Integer, nullable=False),
+    sa.Column("user_messages", sa.Integer, nullable=False),
+    sa.Column("fallback_messages", sa.Integer, nullable=False),
+    sa.Column("low_confidence_messages", sa.Integer, nullable=False),
+    sa.Column("crisis", sa.Integer, nullable=False),
+    sa.Column("referral", sa.Integer, nullable=False),
+    sa.Column("unanswered", sa.Integer, nullable=False),
+)
+
+daily_topics = sa.Table(
+    "console_daily_topics", metadata,
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("channel", sa.String(64), primary_key=True),
+    sa.Column("topic", sa.String(255), primary_key=True),
+    sa.Column("conversations", sa.Integer, nullable=False),
+)
+sa.Index("ix_console_conv_started_day", conversations.c.started_day)

@@ -19,12 +19,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.console.db import schema
+from bot.console.db import rollups, schema
 from bot.console.events import Summary, summarise
 
 WATERMARK = "events_watermark"
 OVERLAP = 500
 BATCH_EVENTS = 20_000
+# SQLite locks the whole file while writing, and the bot writes to the same file: keep each
+# summarising transaction short so the bot never waits long for its turn.
+SQLITE_BATCH_EVENTS = 2_000
 _CHUNK = 500  # senders per IN (...) list
 _ADVISORY_LOCK = 5_080_002
 _local_lock = threading.Lock()
@@ -84,12 +87,15 @@ def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float
             if rows:  # no rows: the conversation was deleted, its summary goes too
                 for name, values in _rows(summarise(sender, rows, low_confidence), zone).items():
                     batch[name].extend(values)
+        days = set(rollups.days_of(conn, chunk))  # where these conversations were counted until now
+        days.update(row["started_day"] for row in batch["conversations"])
         for table in (schema.conversations, schema.conversation_topics, schema.unanswered):
             conn.execute(table.delete().where(table.c.sender_id.in_(chunk)))
         for name, table in (("conversations", schema.conversations), ("topics", schema.conversation_topics),
                             ("unanswered", schema.unanswered)):
             if batch[name]:
                 conn.execute(table.insert(), batch[name])
+        rollups.rebuild_days(conn, days)
         written += len(batch["conversations"])
     return written
 
@@ -110,20 +116,21 @@ def refresh(engine: Engine, low_confidence: float = 0.5, zone: ZoneInfo = ZoneIn
         return 0  # another thread of this process is already refreshing
     try:
         total, batches, start = 0, 0, max(0, watermark - OVERLAP)
+        size = BATCH_EVENTS if engine.dialect.name != "sqlite" else min(BATCH_EVENTS, SQLITE_BATCH_EVENTS)
         while max_batches is None or batches < max_batches:
             with engine.begin() as conn:
                 if conn.dialect.name == "postgresql" and not conn.execute(
                         sa.text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK}).scalar():
                     return total  # another process is refreshing
                 rows = conn.execute(sa.select(e.c.id, e.c.sender_id).where(e.c.id > start)
-                                    .order_by(e.c.id).limit(BATCH_EVENTS)).all()
+                                    .order_by(e.c.id).limit(size)).all()
                 if not rows:
                     break
                 total += recompute(conn, {sender for _, sender in rows}, low_confidence, zone)
                 start = rows[-1][0]
                 set_state(conn, WATERMARK, str(max(start, watermark)))
             batches += 1
-            if len(rows) < BATCH_EVENTS:
+            if len(rows) < size:
                 break
         return total
     finally:

@@ -9,7 +9,7 @@ from bot.console.db import analytics
 from bot.console.db import conversations as store
 from bot.console.events import topic_label
 from bot.console.filters import Filters
-from bot.console.views import engine, log, refresh_summary, zone
+from bot.console.views import engine, log, refresh_summary
 
 blueprint = Blueprint("analytics", __name__)
 
@@ -19,7 +19,7 @@ def show():
     refresh_summary()
     filters = Filters.parse(request.args)
     with engine().connect() as conn:
-        numbers = analytics.compute(conn, filters, zone())
+        numbers = analytics.compute(conn, filters)
         channels, _ = store.filter_choices(conn)
     per_day = numbers.per_day
     figures = {

@@ -1,0 +1,89 @@
+"""Where start time and memory go: imports, then each component of the model as it loads.
+
+    python -m bench.startup [MODEL ...]        # default: the benchmark's product model
+
+Each model is loaded in a fresh child process (a warm one would hide import costs), twice:
+as ``rasa run`` imports, and with bot/serve.py's import trimming. Prints one markdown table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measure(model: str, trim: bool) -> List[Dict]:
+    """Runs in the child: (step, seconds, RSS MB after it) for imports and each graph node."""
+    import psutil
+
+    me, rows, clock = psutil.Process(), [], time.monotonic()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        rows.append({"step": name, "seconds": time.monotonic() - clock, "rss_mb": me.memory_info().rss / 2**20})
+        clock = time.monotonic()
+
+    if trim:
+        from bot.serve import trim_imports
+
+        trim_imports()
+        step("skops + jax trimming")
+    import rasa.core.agent  # noqa: F401 (TensorFlow comes with it)
+
+    step("import rasa (TensorFlow)")
+    from rasa.engine.graph import ExecutionContext, GraphNode
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    import tempfile
+
+    storage, metadata = LocalModelStorage.from_model_archive(Path(tempfile.mkdtemp()), Path(model))
+    step("unpack model")
+    context = ExecutionContext(metadata.predict_schema, metadata.model_id)
+    for name, node in metadata.predict_schema.nodes.items():
+        GraphNode.from_schema_node(name, node, storage, context, None)
+        step(name)
+    return rows
+
+
+def run_child(model: str, trim: bool) -> List[Dict]:
+    code = f"import json,bench.startup as s; print('@@'+json.dumps(s.measure({model!r}, {trim})))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "TRACKER_DB_URL": "sqlite://"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True).stdout
+    return json.loads(out.split("@@", 1)[1])
+
+
+def table(model: str) -> str:
+    plain, trimmed = run_child(model, False), run_child(model, True)
+    lines = [f"Model `{Path(model).name}`, load average {os.getloadavg()[0]:.2f}:", "",
+             "| Step | `rasa run` order: s | RSS after, MB | trimmed: s | RSS after, MB |",
+             "|---|---:|---:|---:|---:|"]
+    trimmed_by_step = {r["step"]: r for r in trimmed}
+    if "skops + jax trimming" in trimmed_by_step:
+        r = trimmed_by_step["skops + jax trimming"]
+        lines.append(f"| skops + jax trimming | – | – | {r['seconds']:.1f} | {r['rss_mb']:.0f} |")
+    for row in plain:
+        t = trimmed_by_step.get(row["step"], {"seconds": float("nan"), "rss_mb": float("nan")})
+        if row["seconds"] >= 0.05 or t["seconds"] >= 0.05:
+            lines.append(f"| {row['step']} | {row['seconds']:.1f} | {row['rss_mb']:.0f} | "
+                         f"{t['seconds']:.1f} | {t['rss_mb']:.0f} |")
+    total = lambda rows: sum(r["seconds"] for r in rows)  # noqa: E731
+    lines.append(f"| **total** | **{total(plain):.1f}** | **{plain[-1]['rss_mb']:.0f}** | "
+                 f"**{total(trimmed):.1f}** | **{trimmed[-1]['rss_mb']:.0f}** |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    models = sys.argv[1:] or [str(ROOT / "var" / "bench" / "models" / "product.tar.gz")]
+    for model in models:
+        print(table(model) + "\n")
+
+
+if __name__ == "__main__":
+    main()
