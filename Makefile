@@ -87,7 +87,7 @@ test-data: install
 	$(RASA) data validate --fail-on-warnings --quiet
 
 test-stories: $(MODEL)
-	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 	  --out results/stories --quiet
 
 test-e2e: $(MODEL) $(WEB_DEPS) chromium

@@ -110,7 +110,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "database": args.database, "minutes": args.minutes, "visitors_at_a_time": args.conversations,
         "conversations": report.conversations, "messages": sent, "statuses": report.statuses,
         "transport_errors": report.transport_errors, "user_events_stored": report.user_events_stored,
-        "bot_messages_returned": report.bot_messages_returned, "bot_events_stored": report.bot_events_stored,
+        "bot_messages_returned": report.bot_messages_returned, "bot_messages_stored": report.bot_messages_stored,
+        "bot_events_stored": report.bot_events_stored,
         "latency_ms": {"p50": report.latency_p50_ms, "p95": report.latency_p95_ms, "max": report.latency_max_ms},
         "memory": memory_summary(samples), "problems": problems, "samples": samples,
     }

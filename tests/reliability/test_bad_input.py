@@ -3,7 +3,6 @@ a stack trace or a mess in the conversation store.
 """
 
 import json
-import re
 import unicodedata
 
 import pytest

@@ -56,11 +56,12 @@ def test_the_launcher_starts_rasa_without_the_api_by_default():
 def api_bot(tmp_path_factory):
     work = tmp_path_factory.mktemp("api-on")
     env = {
-        "RASA_ENABLE_API": "1", "RASA_JWT_SECRET": SECRET,
+        "RASA_ENABLE_API": "1", "RASA_JWT_SECRET": SECRET, "WEB_ALLOWED_ORIGINS": ALLOWED_ORIGIN,
         "RATE_LIMIT_PER_MINUTE": "3", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "8",
         "JOURNAL_DIR": str(work / "journal"),
     }
-    args = [*settings.rasa_api_args(env), "--cors", ALLOWED_ORIGIN]
+    # the arguments bot/launcher.py adds, from the same settings
+    args = [*settings.rasa_api_args(env), "--cors", *settings.web_allowed_origins(env)]
     with running_bot(work, extra_env=env, extra_args=args) as bot:
         yield bot
 
