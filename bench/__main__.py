@@ -35,17 +35,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each load phase")
     parser.add_argument("--retrain", action="store_true", help="train even if the inputs did not change")
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/")
+    parser.add_argument("--report-only", action="store_true", help="redraw docs/ from the last results")
     args = parser.parse_args()
+    if args.report_only:
+        return write_docs(json.loads((RESULTS_DIR / "comparison.json").read_text()))
 
+    variants = OPTIONS if args.options else [PRODUCT, REFERENCE]
     specs = [("product", ROOT / "config.yml"), ("reference", ROOT / "bench" / "reference_config.yml")]
-    if args.options:
-        specs += write_configs(list(MODEL_VARIANTS))
-    models = train_all(specs, MODELS_DIR, force=args.retrain)
+    specs += write_configs(list(MODEL_VARIANTS)) if args.options else []
+    used = {v.model for v in variants}
+    models = train_all([spec for spec in specs if spec[0] in used], MODELS_DIR, force=args.retrain)
     for model in models:
         print(f"trained {model.name}: {model.train_seconds:.0f} s{'' if model.retrained else ' (measured earlier, inputs unchanged)'}")
 
     work_dir = new_work_dir()
-    variants = OPTIONS if args.options else [PRODUCT, REFERENCE]
     phases = [Phase(p.mode, p.level, args.seconds) for p in DEFAULT_PHASES]
     texts = [text for text, _ in load_heldout()]
     started = time.strftime("%Y-%m-%d %H:%M")
@@ -59,7 +62,6 @@ def main() -> None:
         "aggregate": report.aggregate(records),
         "json": f"results/bench/{name}.json",
     }
-    used = {v.model for v in variants}
     results["accuracy"] = {m.name: evaluate_accuracy(m.path, work_dir / f"{m.name}-eval.json")
                            for m in models if m.name in used}
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -70,8 +72,13 @@ def main() -> None:
     if not args.no_doc:
         report.write_section(DOC, name, table)
         if not args.options:
-            report.plot(results, ROOT / "docs" / "performance.png")
+            write_docs(results)
         print(f"\nupdated {DOC.relative_to(ROOT)}")
+
+
+def write_docs(results: dict) -> None:
+    report.write_section(DOC, "comparison", report.comparison_table(results))
+    report.plot(results, ROOT / "docs" / "performance.png")
 
 
 if __name__ == "__main__":

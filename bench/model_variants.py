@@ -45,10 +45,18 @@ def small_eager_selector(config: Dict) -> None:
     _selector(config)["run_eagerly"] = True
 
 
+def sklearn_selector(config: Dict) -> None:
+    """The ResponseSelector replaced by logistic regression (bench/sklearn_selector.py): no TensorFlow model."""
+    pipeline = config["pipeline"]
+    index = pipeline.index(_selector(config))
+    pipeline[index] = {"name": "bench.sklearn_selector.SklearnResponseSelector", "retrieval_intent": "faq"}
+
+
 VARIANTS: Dict[str, Callable[[Dict], None]] = {
     "product_small_rs": small_selector,
     "product_small_eager_rs": small_eager_selector,
     "product_word_rs": word_features_selector,
+    "product_sklearn_rs": sklearn_selector,
 }
 
 

@@ -152,22 +152,26 @@ def plot(results: Dict, path: Path) -> None:
     names = ["product", "reference"]
     colours = ["#2a7f62", "#9a9a9a"]
     closed = next(k for k in agg["product"]["phases"] if k.startswith("closed"))
-    panels = [
-        ("Saturation throughput (msg/s)", [agg[n]["phases"][closed]["throughput"] for n in names]),
-        ("p95 latency at 20 msg/s (ms, log)", [agg[n]["phases"]["open@20"]["p95_ms"] for n in names]),
-        ("Peak resident memory (MB)", [peak_rss(agg[n]) for n in names]),
-        ("Start-to-ready (s)", [agg[n]["start"]["ready_seconds"] for n in names]),
+    panels = [  # (title, values, target line or None)
+        ("Saturation throughput, msg/s", [agg[n]["phases"][closed]["throughput"] for n in names], None),
+        ("CPU per message, ms", [agg[n]["phases"][closed]["cpu_ms_per_msg"] for n in names], None),
+        ("p95 latency at 10 msg/s, ms", [agg[n]["phases"]["open@10"]["p95_ms"] for n in names], None),
+        ("Peak resident memory, MB", [peak_rss(agg[n]) for n in names], TARGETS["rss_mb"]),
+        ("Start-to-ready, s", [agg[n]["start"]["ready_seconds"] for n in names], TARGETS["ready_seconds"]),
     ]
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
-    for axis, (title, values) in zip(axes, panels):
+    fig, axes = plt.subplots(1, len(panels), figsize=(15, 3.4))
+    for axis, (title, values, target) in zip(axes, panels):
         axis.bar(names, values, color=colours)
         axis.set_title(title, fontsize=10)
-        if "log" in title:
-            axis.set_yscale("log")
+        if target:
+            axis.axhline(target, color="#c0392b", linestyle="--", linewidth=1)
+            axis.annotate("target", (1.45, target), color="#c0392b", fontsize=8, ha="right", va="bottom")
         for x, value in enumerate(values):
             axis.annotate(f"{value:,.0f}" if value >= 10 else f"{value:.1f}", (x, value),
                           ha="center", va="bottom", fontsize=9)
-    fig.suptitle(f"Product vs stock Rasa 3.6, same machine, same run ({results['started']})", fontsize=11)
+    loads = [l for v in agg.values() for p in v["phases"].values() for l in p["load1"]]
+    fig.suptitle(f"Product vs stock Rasa 3.6, same 2-core machine, same run ({results['started']}; "
+                 f"load average {min(loads):.1f}–{max(loads):.1f})", fontsize=11)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

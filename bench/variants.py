@@ -64,4 +64,5 @@ OPTIONS: List[Variant] = [
     Variant("product, small ResponseSelector", "product_small_rs"),
     Variant("product, small eager ResponseSelector", "product_small_eager_rs"),
     Variant("product, word-feature ResponseSelector", "product_word_rs"),
+    Variant("product, scikit-learn FAQ selector (experiment)", "product_sklearn_rs"),
 ]
