@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -31,7 +32,10 @@ THRESHOLDS = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
 
 def run(command: List[str]) -> float:
     started = time.perf_counter()
-    subprocess.run(command, cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # No training cache: a candidate must not reuse another's trained components, or its
+    # training time would be understated.
+    env = {**os.environ, "RASA_MAX_CACHE_SIZE": "0"}
+    subprocess.run(command, cwd=PROJECT_ROOT, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
