@@ -10,8 +10,10 @@
    joins its session's room and no reply ever reaches it.
 3. ``rasa run --cors`` only covers HTTP; browsers open WebSockets to any host without CORS.
    The socket refuses pages whose Origin is not in ``WEB_ALLOWED_ORIGINS`` (same list).
-4. Messages pass the REST channel's input checks (clean text, session id, customData size).
-   Length caps and rate limits are still REST-only (bot/channels/safe_rest.py).
+4. Messages pass the REST channel's input checks (clean text, session id, customData size,
+   the MAX_MESSAGE_CHARS cap with its crisis check); a malformed socket payload (not an
+   object, a non-text message, customData that is not JSON) is dropped with a warning
+   instead of raising inside Rasa's handler. Rate limits are still REST-only.
 
 Everything else (``session_persistence``, ``metadata_key``, paths, JWT) is Rasa's own.
 Enabled in credentials.yml as ``bot.web.channel.WebchatInput``; the channel keeps the name
@@ -29,8 +31,12 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+import asyncio
+import json
+
 from bot import settings
 from bot.channels.input_rules import Rejected, checked_metadata, checked_sender, clean_text
+from bot.channels.safe_rest import CRISIS_PAYLOAD, crisis_detector, fallback_replies
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +89,31 @@ class WebchatOutput(SocketIOOutput):
         await self._send_paragraphs(recipient_id, text, [widget_reply(b) for b in buttons], kwargs)
 
 
+def well_formed(data: Any, metadata_key: Text) -> Optional[Dict[Text, Any]]:
+    """The socket payload Rasa's handler can take, or None: an object with a text message,
+    and customData that is an object (a JSON string of one is decoded; anything else dropped)."""
+    if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+        return None
+    data = dict(data)
+    metadata = data.get(metadata_key)
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            metadata = None
+    if not isinstance(metadata, dict):
+        data.pop(metadata_key, None)
+    else:
+        data[metadata_key] = metadata
+    return data
+
+
+def too_long_reply(max_chars: int) -> Text:
+    """The REST channel's polite "please shorten it", practice details filled in."""
+    values = {**settings.practice().template_values(), "max_chars": max_chars}
+    return fallback_replies()["utter_message_too_long"].format_map(values)
+
+
 class WebchatInput(SocketIOInput):
     """Rasa's socket.io input, answering through ``WebchatOutput``."""
 
@@ -102,15 +133,37 @@ class WebchatInput(SocketIOInput):
                 logger.warning("Widget message refused: %s", rejected.reason)
                 return
             message.text = clean_text(message.text or "")
-            if message.text:
-                message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
-                await on_new_message(message)
+            if not message.text:
+                return
+            message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
+            max_chars = settings.input_limits().max_message_chars
+            if len(message.text) > max_chars:
+                # As over REST: never parsed; risky text still gets the crisis reply.
+                if not await asyncio.to_thread(crisis_detector().is_risky, message.text):
+                    await message.output_channel.send_text_message(message.sender_id, too_long_reply(max_chars))
+                    return
+                message.metadata = {**(message.metadata or {}), "message_too_long": {"characters": len(message.text)}}
+                message.text = CRISIS_PAYLOAD
+            await on_new_message(message)
 
         blueprint = super().blueprint(answer_through_widget_output)
         namespace = self.namespace or "/"
+        self._drop_malformed_payloads(namespace)
         self._accept_only_allowed_pages(namespace, settings.web_allowed_origins())
         self.sio.on("session_request", self._session_request, namespace=namespace)
         return blueprint
+
+    def _drop_malformed_payloads(self, namespace: Text) -> None:
+        rasa_handle = self.sio.handlers[namespace][self.user_message_evt]
+
+        async def handle_message(sid: Text, data: Any) -> None:
+            checked = well_formed(data, self.metadata_key)
+            if checked is None:
+                logger.warning("Widget message refused: not an object with a text message")
+                return
+            await rasa_handle(sid, checked)
+
+        self.sio.on(self.user_message_evt, handle_message, namespace=namespace)
 
     def _accept_only_allowed_pages(self, namespace: Text, origins: List[Text]) -> None:
         rasa_connect = self.sio.handlers[namespace]["connect"]
