@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import time
-from pathlib import Path
 
 from bench import report
 from bench.model_variants import VARIANTS as MODEL_VARIANTS, write_configs
