@@ -2,11 +2,12 @@
 
     python -m bot.serve --model models/current.tar.gz --port 5005 [--endpoints endpoints.yml]
 
-Same server as ``rasa run`` (Rasa's own ``serve_application``), minus what a production
-bot does not need, each measured in docs/performance.md: the CLI's import of every
-sub-command, the HTTP API (``--enable-api`` turns it back on), and a cold first reply
-(the model answers one throwaway parse before the port opens, so no visitor pays for
-TensorFlow's first-call tracing). ``SANIC_WORKERS`` > 1 needs a Redis lock store.
+Same server as ``rasa run`` (Rasa's own ``configure_app`` and agent loading), minus what a
+production bot does not need, each measured in docs/performance.md: the CLI's import of
+every sub-command, two slow imports (``trim_imports``), the HTTP API (off unless
+``RASA_ENABLE_API=1`` with ``RASA_JWT_SECRET``, as for bot/launcher.py), and a cold first
+reply (one throwaway parse before the port opens). ``SANIC_WORKERS`` > 1 needs a Redis
+lock store (endpoints.production.yml).
 """
 
 from __future__ import annotations
