@@ -49,8 +49,9 @@ def rasa_services(
         ),
         Service(
             name="Rasa server",
+            # bot.serve is `rasa run` without the CLI's start-up cost (docs/performance.md).
             command=[
-                rasa, "run", "--model", str(MODEL), "--interface", "127.0.0.1",
+                sys.executable, "-m", "bot.serve", "--model", str(MODEL), "--interface", "127.0.0.1",
                 "--port", str(rasa_port), "--endpoints", "endpoints.yml",
                 "--credentials", credentials, *api_args,
                 # Web pages allowed to use the chat widget (bot/web/channel.py checks the same list).
