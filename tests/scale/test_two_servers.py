@@ -15,10 +15,9 @@ import uuid
 import pytest
 import redis
 import requests
-import sqlalchemy as sa
 
 from tests.support.postgres import scratch_database
-from tests.support.servers import running_bot
+from tests.support.servers import running_bot, stored_events
 
 pytestmark = pytest.mark.model
 
@@ -84,17 +83,6 @@ def reply_texts(replies):
 def bot_texts(rows):
     """The bot's turns as stored."""
     return paragraphs(json.loads(row.data).get("text") or "" for row in rows if row.type_name == "bot")
-
-
-def stored_events(db_url, sender):
-    engine = sa.create_engine(db_url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(
-                sa.text("select type_name, data from events where sender_id = :s order by id"), {"s": sender}
-            ).fetchall()
-    finally:
-        engine.dispose()
 
 
 def test_one_conversation_alternating_between_two_servers(two_servers):

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Dict, List
 
 import requests
-import sqlalchemy as sa
 
 from tests.support.fake_platforms import FakePlatforms
-from tests.support.servers import RunningBot
+from tests.support.servers import RunningBot, stored_events
 
 PUBLIC_URL = "https://bot.practice.example.org.uk"  # where the platforms would call, behind a proxy
 SECRETS = {
@@ -66,14 +65,7 @@ class Platforms:
         return len(self._events(sender))
 
     def _events(self, sender: str) -> list:
-        engine = sa.create_engine(self.bot.db_url)
-        try:
-            with engine.connect() as connection:
-                return connection.execute(
-                    sa.text("select type_name, data from events where sender_id = :s order by id"), {"s": sender}
-                ).fetchall()
-        finally:
-            engine.dispose()
+        return stored_events(self.bot.db_url, sender)
 
     def rest_answer(self, sender: str, text: str) -> str:
         """What the web channel answers, to compare with another channel's answer."""

@@ -80,6 +80,20 @@ class RunningBot:
         return "\n".join(p.read_text(errors="replace")[-5000:] for p in sorted(self.log_dir.glob("*.log")))
 
 
+def stored_events(db_url: str, sender: str) -> list:
+    """One conversation's rows in the events table (type_name, data), oldest first."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.text("select type_name, data from events where sender_id = :s order by id"), {"s": sender}
+            ).fetchall()
+    finally:
+        engine.dispose()
+
+
 def start_process(name: str, command: List[str], env: Dict[str, str], log_dir: Path) -> subprocess.Popen:
     log = open(log_dir / f"{name}.log", "wb")
     return subprocess.Popen(
