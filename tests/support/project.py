@@ -26,6 +26,13 @@ def contract_topic_ids() -> List[str]:
     return ids
 
 
+@lru_cache(maxsize=1)
+def contract_sources() -> Dict[str, str]:
+    """Topic id -> the contract's "sources" cell, e.g. "000, 002" or "none (handoff)"."""
+    rows = re.findall(r"^\| `([a-z_]+)` \|.*\| ([^|]+) \|$", TOPICS_MD.read_text(encoding="utf-8"), flags=re.M)
+    return {topic_id: cell.strip() for topic_id, cell in rows}
+
+
 def seed_texts() -> Dict[str, str]:
     """Seed prefix ("000") -> text."""
     return {path.name[:3]: path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))}
