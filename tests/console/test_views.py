@@ -77,18 +77,51 @@ def test_json_export(admin, engine):
     assert {"export_json"} <= set(audit_actions(engine))
 
 
+def _row_of(page, example):
+    import re
+
+    row = re.search(r'name="example-(\d+)" value="' + re.escape(example) + '"', page).group(1)
+    wordings = re.search(rf'name="wordings-{row}" value="([^"]*)"', page).group(1)
+    return row, wordings
+
+
 def test_unanswered_screen_files_a_group_and_exports_yaml(admin, engine):
     stored(engine)
-    assert "dog?" in admin.get("/unanswered").text
-    response = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "normalized": "dog",
-                                                      "topic": "faq/therapist", "back": "/unanswered"})
+    page = admin.get("/unanswered").text
+    assert "dog?" in page and '<label for="topic-1">Topic for' in page, "the topic choice has a visible label"
+    row, wordings = _row_of(page, "dog?")
+    nothing = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "save": row, f"wordings-{row}": wordings,
+                                                     f"example-{row}": "dog?", f"topic-{row}": "", "back": "/unanswered"})
+    assert nothing.status_code == 302
+    assert "Choose a topic for “dog?”" in admin.get(nothing.headers["Location"]).text
+    response = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "save": row, f"wordings-{row}": wordings,
+                                                      f"topic-{row}": "faq/therapist", "back": "/unanswered"})
     assert response.status_code == 302
+    confirmed = admin.get(response.headers["Location"]).text
+    assert "Filed 1 question under “Choosing a therapist”" in confirmed and 'role="status"' in confirmed
     assert "dog?" not in admin.get("/unanswered").text
     assert "dog?" in admin.get("/unanswered?status=assigned").text
-    assert admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "normalized": "dog",
-                                                  "topic": "not_a_topic"}).status_code == 400
+    bad = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "save": row, f"wordings-{row}": wordings,
+                                                 f"topic-{row}": "not_a_topic"})
+    assert "not one the bot knows" in admin.get(bad.headers["Location"]).text
     exported = yaml.safe_load(admin.get("/unanswered/training-data.yml").text)
     assert exported["nlu"] == [{"intent": "faq/therapist", "examples": "- dog?\n"}]
+
+
+def test_bulk_filing_of_ticked_questions(admin, engine):
+    add(engine, conversation("b1").fallback("do you take bupa insurance"),
+        conversation("b2").fallback("is there parking near the clinic").fallback("can i bring my dog"))
+    summary.refresh(engine)
+    page = admin.get("/unanswered").text
+    rows = [_row_of(page, text) for text in ("do you take bupa insurance", "is there parking near the clinic")]
+    form = {"_csrf": admin.csrf, "bulk": "yes", "bulk_topic": "faq/format", "pick": [row for row, _ in rows],
+            **{f"wordings-{row}": wordings for row, wordings in rows}}
+    assert "Tick the questions" in admin.get(admin.post("/unanswered/assign", data={
+        **form, "pick": []}).headers["Location"]).text
+    done = admin.post("/unanswered/assign", data=form)
+    assert "Filed 2 questions under" in admin.get(done.headers["Location"]).text
+    left = admin.get("/unanswered").text
+    assert "can i bring my dog" in left and "bupa" not in left and "parking" not in left
 
 
 def test_an_admin_deletes_a_conversation_on_request(admin, engine):

@@ -72,6 +72,8 @@ audit = sa.Table(
     sa.Column("remote_addr", sa.String(64)),
 )
 sa.Index("ix_console_audit_user_action_at", audit.c.username, audit.c.action, audit.c.at)
+# The login throttle counts failures per address too (migration 5).
+sa.Index("ix_console_audit_addr_action_at", audit.c.remote_addr, audit.c.action, audit.c.at)
 
 # --- the summary, derived from events (db/summary.py) ----------------------------------
 
@@ -131,13 +133,22 @@ unanswered = sa.Table(
 
 # --- review state, created by staff ----------------------------------------------------
 
-assignments = sa.Table(
-    "console_assignments", metadata,
-    sa.Column("normalized", sa.String(255), primary_key=True),
-    sa.Column("topic", sa.String(255), nullable=False),
-    sa.Column("assigned_by", sa.String(64), nullable=False),
-    sa.Column("assigned_at", sa.Float, nullable=False),
+# Visitor messages staff filed under the topic they should have reached: an unanswered
+# question, or a wrong answer corrected from a transcript. One row per message, so
+# deleting a conversation deletes its filings (console_assignments, keyed by the text,
+# outlived the conversation; migration 5 replaced it).
+filings = sa.Table(
+    "console_filings", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),  # the visitor's words: the training example
+    sa.Column("topic", sa.String(255), nullable=False),  # where it should have gone
+    sa.Column("bot_topic", sa.String(255)),  # where the bot sent it
+    sa.Column("reason", sa.String(16), nullable=False),  # "unanswered" or "wrong_answer"
+    sa.Column("filed_by", sa.String(64), nullable=False),
+    sa.Column("filed_at", sa.Float, nullable=False),
 )
+sa.Index("ix_console_filings_topic", filings.c.topic)
 
 reviews = sa.Table(
     "console_reviews", metadata,
@@ -174,7 +185,7 @@ flags = sa.Table(
 )
 
 # Tables that hold something about one conversation: what deleting a conversation clears.
-PER_CONVERSATION = (conversations, conversation_topics, unanswered, reviews, tags, notes, flags)
+PER_CONVERSATION = (conversations, conversation_topics, unanswered, reviews, tags, notes, flags, filings)
 
 # --- daily roll-ups of the summary, for analytics (db/rollups.py) -----------------------
 

@@ -9,7 +9,7 @@ from bot.console.db import analytics
 from bot.console.db import conversations as store
 from bot.console.events import topic_label
 from bot.console.filters import Filters
-from bot.console.views import engine, log, refresh_summary
+from bot.console.views import audited_query, engine, log, refresh_summary
 
 blueprint = Blueprint("analytics", __name__)
 
@@ -32,5 +32,5 @@ def show():
         "topics": charts.bar_chart([(topic_label(topic), n) for topic, n in numbers.top_topics], "Top topics"),
         "channels": charts.bar_chart(numbers.by_channel, "Conversations by channel"),
     }
-    log("view_analytics", detail=request.query_string.decode(errors="replace")[:500])
+    log("view_analytics", detail=audited_query())
     return render_template("analytics.html", numbers=numbers, figures=figures, filters=filters, channels=channels)

@@ -9,7 +9,7 @@ from bot.console.db import retention, review
 from bot.console.events import topic_choices
 from bot.console.filters import Filters, normalize_tag
 from bot.console.security import requires_admin
-from bot.console.views import config, engine, log, refresh_summary, zone
+from bot.console.views import audited_query, config, engine, log, refresh_summary, zone
 
 blueprint = Blueprint("conversations", __name__)
 NOTICES = {
@@ -32,7 +32,7 @@ def list_conversations():
     with engine().connect() as conn:
         page = store.list_page(conn, filters, zone(), config().page_size)
         channels, tags = store.filter_choices(conn)
-    log("view_list", detail=request.query_string.decode(errors="replace")[:500])
+    log("view_list", detail=audited_query())
     return render_template("list.html", page=page, filters=filters, channels=channels, tags=tags,
                            topics=topic_choices(), notice=NOTICES.get(request.args.get("notice", "")))
 

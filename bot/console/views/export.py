@@ -14,7 +14,7 @@ from bot.console.db import conversations as store
 from bot.console.events import Message
 from bot.console.filters import Filters
 from bot.console.security import requires_admin
-from bot.console.views import config, engine, log, zone
+from bot.console.views import audited_query, config, engine, log, zone
 
 blueprint = Blueprint("export", __name__)
 CSV_COLUMNS = ["conversation_id", "channel", "time", "speaker", "text", "topic", "confidence",
@@ -84,7 +84,7 @@ def _download(body: Iterator[str], mimetype: str, extension: str) -> Response:
 @requires_admin
 def conversations_csv():
     filters = Filters.parse(request.args)
-    log("export_csv", detail=request.query_string.decode(errors="replace")[:500])
+    log("export_csv", detail=audited_query())
     return _download(_csv(filters), "text/csv", "csv")
 
 
@@ -92,5 +92,5 @@ def conversations_csv():
 @requires_admin
 def conversations_json():
     filters = Filters.parse(request.args)
-    log("export_json", detail=request.query_string.decode(errors="replace")[:500])
+    log("export_json", detail=audited_query())
     return _download(_json(filters), "application/json", "json")
