@@ -156,3 +156,55 @@ def test_analytics_page_draws_charts(admin, engine):
     stored(engine)
     page = admin.get("/analytics?channel=telegram").text
     assert page.count("<svg") == 5 and "Top topics" in page and "Cost" in page
+
+
+def test_the_list_shows_typed_words_plain_channels_start_page_and_flags(admin, engine):
+    add(engine, conversation("web-1", channel="socketio").opened("/fees").faq("how much is it", "cost"))
+    summary.refresh(engine)
+    page = admin.get("/conversations").text
+    assert "how much is it" in page and "/greet" not in page
+    assert "Website chat" in page and "/fees" in page
+    transcript = admin.get("/transcript/web-1").text
+    assert "/greet" not in transcript
+
+
+def test_correcting_a_wrong_answer_joins_the_export(admin, engine):
+    add(engine, conversation("wrong-1").said("what actually is therapy?", "share_difficulty", "utter_share"))
+    summary.refresh(engine)
+    with engine.connect() as conn:
+        event_id = conn.execute(sa.select(schema.events.c.id).where(
+            schema.events.c.sender_id == "wrong-1", schema.events.c.type_name == "user")).scalar()
+    back = "/conversations?channel=rest"
+    assert "← All conversations" in admin.get(f"/transcript/wrong-1?back={back}").text
+    form = {"_csrf": admin.csrf, "sender_id": "wrong-1", "event_id": str(event_id), "back": back}
+    assert "no-topic" in admin.post("/conversations/correct", data={**form, "topic": ""}).headers["Location"]
+    done = admin.post("/conversations/correct", data={**form, "topic": "faq/what_is"})
+    assert "back=" in done.headers["Location"], "the filters come along"
+    page = admin.get(done.headers["Location"]).text
+    assert "Corrected to “What psychodynamic therapy is”" in page
+    assert f'href="{back}"' in page.replace("&amp;", "&")
+    exported = yaml.safe_load(admin.get("/unanswered/training-data.yml").text)
+    assert exported["nlu"] == [{"intent": "faq/what_is", "examples": "- what actually is therapy?\n"}]
+    assert "what actually is therapy?" in admin.get("/unanswered?status=all").text
+    assert admin.post("/conversations/correct", data={**form, "event_id": "999999", "topic": "faq/cost"}).status_code == 404
+
+
+def test_the_crisis_queue_unreviewed_first_and_next_unreviewed(reviewer, engine):
+    add(engine, conversation("c-old", days_ago=2).crisis("I want to end it"),
+        conversation("c-new", days_ago=1).crisis("I cannot go on"),
+        conversation("c-done", days_ago=0.5).crisis("I hurt myself"),
+        conversation("risk-1", days_ago=0.2).check_in("everything feels heavy lately"),
+        conversation("calm").faq("how much", "cost"))
+    summary.refresh(engine)
+    reviewer.post("/conversations/review", data={"_csrf": reviewer.csrf, "sender_id": "c-done"})
+    page = reviewer.get("/crisis").text
+    assert page.index("I cannot go on") < page.index("I want to end it") < page.index("I hurt myself")
+    assert "everything feels heavy lately" in page and "how much" not in page
+    opened = reviewer.get("/transcript/c-new?back=/crisis").text
+    assert "Next unreviewed" in opened and "/transcript/c-old" in opened
+    done = reviewer.post("/conversations/review", data={"_csrf": reviewer.csrf, "sender_id": "c-new", "back": "/crisis"})
+    after = reviewer.get(done.headers["Location"]).text
+    assert "Marked as reviewed" in after and "/transcript/c-old" in after
+    reviewer.post("/conversations/review", data={"_csrf": reviewer.csrf, "sender_id": "c-old"})
+    assert "/transcript/risk-1" in reviewer.get("/transcript/c-old?back=/crisis").text, "then possible risk"
+    assert "I want to end it" not in reviewer.get("/crisis?reviewed=no").text

@@ -79,12 +79,27 @@ def _erasable_filings(conn: Connection) -> None:
                          "ON console_audit (remote_addr, action, at)"))
 
 
+def _risk_and_start_page(conn: Connection) -> None:
+    """The crisis queue's possible-risk list, the start page, and first messages that skip
+    payloads: new columns, then every conversation summarised again on the next refresh."""
+    from bot.console.db import summary
+
+    columns = {column["name"] for column in sa.inspect(conn).get_columns("console_conversations")}
+    if "start_page" not in columns:
+        conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN start_page VARCHAR(255) NOT NULL DEFAULT ''"))
+    if "possible_risk" not in columns:
+        conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN possible_risk BOOLEAN NOT NULL DEFAULT false"))
+    schema.risk_messages.create(conn, checkfirst=True)
+    summary.set_state(conn, summary.WATERMARK, "0")
+
+
 MIGRATIONS: List[Tuple[int, str, Callable[[Connection], None]]] = [
     (1, "console tables", _create_tables),
     (2, "trigram index for free-text search (PostgreSQL)", _trigram_search_index),
     (3, "index in the list's order", _list_order_index),
     (4, "daily roll-ups for analytics", _daily_rollups),
     (5, "filings per message; no visitor text in the audit log", _erasable_filings),
+    (6, "possible-risk messages, start page, first typed message", _risk_and_start_page),
 ]
 
 

@@ -95,6 +95,9 @@ conversations = sa.Table(
     sa.Column("first_message", sa.Text, nullable=False),
     sa.Column("search_text", sa.Text, nullable=False),  # users' messages, lower-cased
     sa.Column("last_event_id", sa.Integer, nullable=False),
+    # migration 6: the page the visitor started on; any message in the risk check-in band
+    sa.Column("start_page", sa.String(255), nullable=False, server_default=""),
+    sa.Column("possible_risk", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 c = conversations.c
 # Newest first is the default order; rare flags get partial indexes so "crisis, newest
@@ -129,6 +132,18 @@ unanswered = sa.Table(
     sa.Column("intent", sa.String(255)),  # what the bot guessed
     sa.Column("confidence", sa.Float),
     sa.Column("fallback", sa.Boolean, nullable=False),
+)
+
+# Visitor messages the NLU scored in the risk check-in band (below crisis): the crisis
+# queue's "possible risk" list (migration 6).
+risk_messages = sa.Table(
+    "console_risk_messages", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("score", sa.Float),
+    sa.Column("kinds", sa.String(255), nullable=False),
 )
 
 # --- review state, created by staff ----------------------------------------------------
@@ -185,7 +200,8 @@ flags = sa.Table(
 )
 
 # Tables that hold something about one conversation: what deleting a conversation clears.
-PER_CONVERSATION = (conversations, conversation_topics, unanswered, reviews, tags, notes, flags, filings)
+PER_CONVERSATION = (conversations, conversation_topics, unanswered, risk_messages, reviews, tags, notes, flags,
+                    filings)
 
 # --- daily roll-ups of the summary, for analytics (db/rollups.py) -----------------------
 
