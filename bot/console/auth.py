@@ -174,3 +174,47 @@ def bootstrap_admin(engine: Engine, environ: Mapping[str, str]) -> Optional[str]
     create_user(engine, name, one_time, "admin", must_change=True)
     return (f"Created the console admin '{name}' with the one-time password: {one_time}\n"
             "  (you will be asked to choose a new one when you first log in)")
+
+
+# --- accounts managed by admins in the console (views/staff.py) -------------------------
+
+def one_time_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def invite(engine: Engine, username: str, role: str) -> str:
+    """A new account with a one-time password (to pass on in person); returns the password."""
+    password = one_time_password()
+    create_user(engine, username, password, role, must_change=True)
+    return password
+
+
+def reset_password(conn: Connection, username: str) -> str:
+    """A one-time password replaces the user's; their sessions end. Returns the password."""
+    password = one_time_password()
+    set_password(conn, username, password, must_change=True)
+    return password
+
+
+def change_account(conn: Connection, actor: str, username: str, *, role: Optional[str] = None,
+                   active: Optional[bool] = None) -> None:
+    """Changes a role or enables/disables an account, keeping at least one active admin and
+    never letting admins lock or demote themselves."""
+    user = users.get(conn, username)
+    if not user:
+        raise AccountError(f"No user called {username}.")
+    if role is not None and role not in users.ROLES:
+        raise AccountError(f"The role must be one of: {', '.join(users.ROLES)}.")
+    if username == actor and (active is False or (role is not None and role != "admin")):
+        raise AccountError("You cannot disable your own account or take away your own admin role.")
+    losing_admin = user["role"] == "admin" and user["active"] and (active is False or (role and role != "admin"))
+    if losing_admin and users.active_admins(conn) <= 1:
+        raise AccountError("There must always be one active admin.")
+    values: Dict[str, Any] = {}
+    if role is not None:
+        values["role"] = role
+    if active is not None:
+        values["active"] = active
+    users.update(conn, username, **values)
+    if active is False or role is not None:
+        users.end_all_sessions(conn, user["id"])  # the new rights apply from the next login

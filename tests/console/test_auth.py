@@ -105,8 +105,16 @@ def _login_from(app, address, username, password):
     return client, login(client, username, password)
 
 
-def test_f4_someone_elses_failures_never_lock_the_owner_out(app, engine):
+def frozen_clock(monkeypatch, start=3_000_000.0):
+    clock = [start]
+    monkeypatch.setattr(auth.time, "time", lambda: clock[0])
+    monkeypatch.setattr(audit.time, "time", lambda: clock[0])
+    return clock
+
+
+def test_f4_someone_elses_failures_never_lock_the_owner_out(app, engine, monkeypatch):
     """F4: eleven wrong passwords for `admin` from an attacker used to lock its owner out."""
+    frozen_clock(monkeypatch)  # the guesses come faster than any wait, however slow this machine
     auth.create_user(engine, "admin", PASSWORD, "admin")
     statuses = [_login_from(app, ATTACKER, "admin", f"guess number {n}")[1].status_code for n in range(11)]
     assert statuses[:3] == [401, 401, 401] and 429 in statuses, "the attacker is slowed down"
@@ -136,8 +144,9 @@ def test_f4_the_owners_wait_after_others_failures_is_short_and_bounded(app, engi
     assert _login_from(app, OWNER, "admin", PASSWORD)[1].status_code == 302
 
 
-def test_f5_wrong_current_passwords_are_logged_counted_and_throttled(app, engine):
+def test_f5_wrong_current_passwords_are_logged_counted_and_throttled(app, engine, monkeypatch):
     """F5: twelve guesses at the current password on /account/password went unseen."""
+    frozen_clock(monkeypatch)
     auth.create_user(engine, "rex", PASSWORD, "reviewer")
     client, _ = _login_from(app, ATTACKER, "rex", PASSWORD)
     csrf = csrf_from(client.get("/account/password").text)

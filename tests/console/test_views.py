@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import sqlalchemy as sa
 import yaml
@@ -208,3 +209,45 @@ def test_the_crisis_queue_unreviewed_first_and_next_unreviewed(reviewer, engine)
     reviewer.post("/conversations/review", data={"_csrf": reviewer.csrf, "sender_id": "c-old"})
     assert "/transcript/risk-1" in reviewer.get("/transcript/c-old?back=/crisis").text, "then possible risk"
     assert "I want to end it" not in reviewer.get("/crisis?reviewed=no").text
+
+
+def test_admins_invite_reset_disable_and_change_roles_in_the_console(admin, app, engine):
+    from tests.console.conftest import csrf_from, login
+
+    page = admin.get("/staff").text
+    assert "Invite someone" in page
+    made = admin.post("/staff/invite", data={"_csrf": admin.csrf, "username": "sam", "role": "reviewer"})
+    one_time = re.search(r'<code class="secret">([^<]+)</code>', made.text).group(1)
+    newcomer = app.test_client()
+    assert login(newcomer, "sam", one_time).status_code == 302
+    assert newcomer.get("/conversations").headers["Location"] == "/account/password", "must choose their own"
+    reset = admin.post("/staff/change", data={"_csrf": admin.csrf, "username": "sam", "action": "reset"})
+    second = re.search(r'<code class="secret">([^<]+)</code>', reset.text).group(1)
+    assert second != one_time and newcomer.get("/conversations").status_code == 302, "sessions ended"
+    admin.post("/staff/change", data={"_csrf": admin.csrf, "username": "sam", "action": "role", "role": "admin"})
+    admin.post("/staff/change", data={"_csrf": admin.csrf, "username": "sam", "action": "disable"})
+    assert login(app.test_client(), "sam", second).status_code == 401
+    myself = admin.post("/staff/change", data={"_csrf": admin.csrf, "username": "ada", "action": "disable"})
+    assert myself.status_code == 400 and "cannot disable your own" in myself.text
+    actions = audit_actions(engine)
+    assert {"staff_invite", "staff_reset", "staff_role", "staff_disable"} <= set(actions)
+    with engine.connect() as conn:
+        details = " ".join(str(v) for row in conn.execute(sa.select(schema.audit)) for v in row)
+    assert one_time not in details and second not in details, "one-time passwords are never logged"
+
+
+def test_reviewers_cannot_manage_accounts_and_the_login_page_mentions_no_shell(reviewer, app):
+    assert reviewer.get("/staff").status_code == 403
+    assert reviewer.post("/staff/invite", data={"_csrf": reviewer.csrf, "username": "x1"}).status_code == 403
+    login_page = app.test_client().get("/login").text
+    assert "python" not in login_page and "<code>" not in login_page
+
+
+def test_csv_has_notes_review_and_named_local_times(admin, engine):
+    stored(engine)
+    admin.post("/conversations/note", data={"_csrf": admin.csrf, "sender_id": "crisis-1", "body": "Rang back"})
+    admin.post("/conversations/review", data={"_csrf": admin.csrf, "sender_id": "crisis-1"})
+    rows = list(csv.DictReader(io.StringIO(admin.get("/export/conversations.csv?crisis=yes").text)))
+    assert "time (Europe/London)" in rows[0] and "reviewed_at (Europe/London)" in rows[0]
+    assert all(row["reviewed_by"] == "ada" and "Rang back" in row["conversation_notes"] for row in rows)
+    assert all(row["time (Europe/London)"][-6:] in ("+00:00", "+01:00") for row in rows)
