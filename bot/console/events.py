@@ -214,6 +214,7 @@ class Summary:
     referral_offered: bool = False
     first_message: str = ""  # the first thing the visitor typed (never a payload)
     start_page: str = ""
+    crisis_message: str = ""  # the first visitor message the crisis safety net answered
     possible_risk: bool = False
     search_text: str = ""
     last_event_id: int = 0
@@ -249,6 +250,8 @@ def summarise(sender_id: str, rows: Iterable[Sequence[Any]], low_confidence: flo
                 summary.start_page = message.page or ""
             if not summary.first_message and not message.is_button:
                 summary.first_message = message.text[:200]
+            if message.crisis and not summary.crisis_message:
+                summary.crisis_message = message.text[:200]
             if message.possible_risk:
                 summary.possible_risk = True
                 summary.risk_messages.append(message)

@@ -118,3 +118,8 @@ def test_channels_in_plain_words():
     assert [channel_label(c) for c in ("socketio", "whatsapp", "sms", "telegram", "facebook", "slack", "rest",
                                        "web:widget", None)] == [
         "Website chat", "WhatsApp", "SMS", "Telegram", "Messenger", "Slack", "API", "Website chat", "Unknown"]
+
+
+def test_a_crisis_conversation_keeps_the_message_that_set_off_the_safety_net():
+    conv = ConversationBuilder("c", 1.0).said("hello", "greet", "utter_greet").crisis("I cannot go on")
+    assert summarise("c", rows(conv)).crisis_message == "I cannot go on"

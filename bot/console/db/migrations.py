@@ -80,8 +80,9 @@ def _erasable_filings(conn: Connection) -> None:
 
 
 def _risk_and_start_page(conn: Connection) -> None:
-    """The crisis queue's possible-risk list, the start page, and first messages that skip
-    payloads: new columns, then every conversation summarised again on the next refresh."""
+    """The crisis queue (its possible-risk list, the message that set off the safety net), the
+    start page, and first messages that skip payloads: new columns, then every conversation
+    summarised again on the next refresh."""
     from bot.console.db import summary
 
     columns = {column["name"] for column in sa.inspect(conn).get_columns("console_conversations")}
@@ -89,6 +90,8 @@ def _risk_and_start_page(conn: Connection) -> None:
         conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN start_page VARCHAR(255) NOT NULL DEFAULT ''"))
     if "possible_risk" not in columns:
         conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN possible_risk BOOLEAN NOT NULL DEFAULT false"))
+    if "crisis_message" not in columns:
+        conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN crisis_message TEXT NOT NULL DEFAULT ''"))
     schema.risk_messages.create(conn, checkfirst=True)
     summary.set_state(conn, summary.WATERMARK, "0")
 

@@ -98,6 +98,7 @@ conversations = sa.Table(
     # migration 6: the page the visitor started on; any message in the risk check-in band
     sa.Column("start_page", sa.String(255), nullable=False, server_default=""),
     sa.Column("possible_risk", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("crisis_message", sa.Text, nullable=False, server_default=""),  # what set off the safety net
 )
 c = conversations.c
 # Newest first is the default order; rare flags get partial indexes so "crisis, newest

@@ -63,6 +63,7 @@ def _rows(summary: Summary, zone: ZoneInfo) -> Dict[str, list]:
         unanswered=summary.unanswered, referral_offered=summary.referral_offered,
         first_message=summary.first_message, search_text=summary.search_text,
         last_event_id=summary.last_event_id, start_page=summary.start_page[:255], possible_risk=summary.possible_risk,
+        crisis_message=summary.crisis_message,
     )
     topics = [dict(sender_id=summary.sender_id, topic=topic[:255], started_at=summary.started_at,
                    channel=summary.channel[:64]) for topic in summary.topics]
