@@ -212,7 +212,7 @@ def test_the_crisis_queue_unreviewed_first_and_next_unreviewed(reviewer, engine)
 
 
 def test_admins_invite_reset_disable_and_change_roles_in_the_console(admin, app, engine):
-    from tests.console.conftest import csrf_from, login
+    from tests.console.conftest import login
 
     page = admin.get("/staff").text
     assert "Invite someone" in page

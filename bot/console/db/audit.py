@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qsl, urlencode
 from typing import Any, Dict, List, NamedTuple, Optional
+from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from bot.console.db import conversations as store
 from bot.console.db import retention, review, schema, unanswered
-from bot.console.events import read_event, load, topic_choices
+from bot.console.events import load, read_event, topic_choices
 from bot.console.filters import Filters, normalize_tag
 from bot.console.security import requires_admin
 from bot.console.views import audited_query, config, engine, log, refresh_summary, zone
