@@ -15,7 +15,7 @@ from bot.console import security
 from bot.console.config import ConsoleConfig
 from bot.console.db import make_engine
 from bot.console.db.migrations import migrate
-from bot.console.events import topic_label
+from bot.console.events import channel_label, topic_label
 from bot.console.views import register
 
 
@@ -53,6 +53,14 @@ def _template_helpers(app: Flask) -> None:
     @app.template_filter("topic")
     def topic(name: Optional[str]) -> str:
         return topic_label(name)
+
+    @app.template_filter("channel")
+    def channel(name: Optional[str]) -> str:
+        return channel_label(name)
+
+    @app.template_filter("channel_options")
+    def channel_options(names: list) -> list:
+        return [(name, channel_label(name)) for name in names]
 
     @app.template_filter("percent")
     def percent(value: Optional[float]) -> str:

@@ -27,8 +27,9 @@ def _nice_max(value: float) -> float:
 
 def column_chart(points: Sequence[Tuple[str, float]], title: str, width: int = 760, height: int = 220,
                  value_format: str = "{:,.0f}") -> Markup:
-    """Vertical bars, one per point (days, usually); labels on about eight of them."""
-    left, bottom, top = 44, 28, 10
+    """Vertical bars, one per point (days, usually), each with its value above it when there
+    is room (else on the labelled ones); labels on about eight of them, or all when few."""
+    left, bottom, top = 52, 30, 22
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = _nice_max(max((value for _, value in points), default=0))
     parts: List[str] = [
@@ -40,7 +41,8 @@ def column_chart(points: Sequence[Tuple[str, float]], title: str, width: int = 7
     ]
     if points:
         slot = plot_w / len(points)
-        label_every = max(1, round(len(points) / 8))
+        label_every = 1 if slot >= 48 else max(1, round(len(points) / 8))
+        value_every = 1 if slot >= 30 else label_every
         for index, (label, value) in enumerate(points):
             bar_h = plot_h * value / peak
             x = left + index * slot
@@ -48,6 +50,9 @@ def column_chart(points: Sequence[Tuple[str, float]], title: str, width: int = 7
                 f'<rect class="bar" x="{x + slot * 0.1:.1f}" y="{top + plot_h - bar_h:.1f}" '
                 f'width="{max(slot * 0.8, 0.5):.1f}" height="{bar_h:.1f}">'
                 f'<title>{escape(label)}: {escape(value_format.format(value))}</title></rect>')
+            if index % value_every == 0:
+                parts.append(f'<text class="value" x="{x + slot / 2:.1f}" y="{top + plot_h - bar_h - 4:.1f}" '
+                             f'text-anchor="middle">{escape(value_format.format(value))}</text>')
             if index % label_every == 0:
                 parts.append(f'<text class="tick" x="{x + slot / 2:.1f}" y="{height - 8}" '
                              f'text-anchor="middle">{escape(label)}</text>')
@@ -57,8 +62,8 @@ def column_chart(points: Sequence[Tuple[str, float]], title: str, width: int = 7
     return Markup("".join(parts))
 
 
-def bar_chart(items: Sequence[Tuple[str, float]], title: str, width: int = 760, row: int = 22,
-              label_width: int = 240, value_format: str = "{:,.0f}") -> Markup:
+def bar_chart(items: Sequence[Tuple[str, float]], title: str, width: int = 620, row: int = 26,
+              label_width: int = 250, value_format: str = "{:,.0f}") -> Markup:
     """Horizontal bars with a label and value each (top topics, channels)."""
     height = max(row * len(items), row) + 8
     plot_w = width - label_width - 70
@@ -70,7 +75,7 @@ def bar_chart(items: Sequence[Tuple[str, float]], title: str, width: int = 760, 
     for index, (label, value) in enumerate(items):
         y = 4 + index * row
         bar_w = plot_w * value / peak
-        shown = label if len(label) <= 38 else label[:37] + "…"
+        shown = label if len(label) <= 32 else label[:31] + "…"
         parts.append(
             f'<text class="label" x="{label_width - 8}" y="{y + row * 0.7:.1f}" text-anchor="end">{escape(shown)}</text>'
             f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{bar_w:.1f}" height="{row - 6}">'

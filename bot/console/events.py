@@ -43,6 +43,24 @@ def topic_label(topic: Optional[str]) -> str:
     return _INTENT_LABELS.get(topic, topic.replace("_", " ").capitalize())
 
 
+# What staff call each channel. Channel names are the stored ``input_channel`` (Rasa's name
+# for the input channel that took the message), never parsed out of conversation ids.
+_CHANNEL_LABELS = {
+    "socketio": "Website chat", "web": "Website chat", "webchat": "Website chat", "widget": "Website chat",
+    "whatsapp": "WhatsApp", "sms": "SMS", "twilio": "SMS", "telegram": "Telegram", "facebook": "Messenger",
+    "messenger": "Messenger", "slack": "Slack", "rest": "API", "safe_rest": "API", "api": "API",
+    "cmdline": "Command line", "unknown": "Unknown",
+}
+
+
+def channel_label(channel: Optional[str]) -> str:
+    """``"socketio"`` -> ``"Website chat"``; a namespaced name (``"web:…"``) by its namespace."""
+    if not channel:
+        return "Unknown"
+    name = channel.split(":", 1)[0].strip().lower()
+    return _CHANNEL_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
 def topic_choices() -> List[Tuple[str, str]]:
     """Every topic a message can be filed under, as (id, label): FAQ topics, then intents."""
     faq = [(f"faq/{topic_id}", topic.title) for topic_id, topic in all_topics().items()]
@@ -66,7 +84,28 @@ class Message:
     crisis: bool = False
     fallback: bool = False
     low_confidence: bool = False
-    is_button: bool = False
+    is_button: bool = False  # the text is a payload ("/greet"), not something a person typed
+    page: Optional[str] = None  # the web page the visitor was on (the widget sends it)
+    # The NLU's risk assessment: level "none", "check_in" or "crisis", score and kinds.
+    risk_level: Optional[str] = None
+    risk_score: Optional[float] = None
+    risk_kinds: Tuple[str, ...] = ()
+    buttons: Tuple[Tuple[str, str], ...] = ()  # a bot message's (title, payload) buttons
+    pressed: Optional[str] = None  # a user message that was a button press: the button's title
+
+    @property
+    def possible_risk(self) -> bool:
+        return self.risk_level == "check_in" and not self.crisis
+
+    @property
+    def shown(self) -> bool:
+        """Payloads nobody pressed (the widget's /greet) are left out of transcripts; never a
+        message with any sign of risk."""
+        return not (self.is_button and self.pressed is None and not self.crisis and not self.risk_level_set)
+
+    @property
+    def risk_level_set(self) -> bool:
+        return self.risk_level not in (None, "none")
 
     @property
     def unanswered(self) -> bool:
@@ -86,11 +125,21 @@ def _user_message(event_id: int, data: Dict[str, Any], low_confidence: float) ->
     message = Message(event_id, data.get("timestamp") or 0.0, "user", text, topic=name,
                       confidence=intent.get("confidence"), channel=data.get("input_channel"))
     message.is_button = text.startswith("/")
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    page = metadata.get("page") or (parse.get("metadata") or {}).get("page")
+    message.page = str(page)[:255] if page else None
+    risk = parse.get("risk") if isinstance(parse.get("risk"), dict) else {}
+    if risk:
+        message.risk_level = str(risk.get("level") or "none")
+        score = risk.get("score")
+        message.risk_score = float(score) if isinstance(score, (int, float)) else None
+        kinds = risk.get("kinds") or ()
+        message.risk_kinds = tuple(str(kind) for kind in kinds) if isinstance(kinds, (list, tuple)) else ()
     if name == "faq":
         response = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
         message.topic = intent.get("full_retrieval_intent_name") or response.get("intent_response_key") or "faq"
         message.answer_confidence = response.get("confidence")
-    message.crisis = name == CRISIS_INTENT or bool(parse.get("crisis_safety_net"))
+    message.crisis = name == CRISIS_INTENT or bool(parse.get("crisis_safety_net")) or message.risk_level == "crisis"
     message.fallback = name == FALLBACK_INTENT
     lowest = message.lowest_confidence
     # A crisis is never "unanswered" (the safety net answers it), nor is a button click.
@@ -109,12 +158,32 @@ def read_event(event_id: int, data: Dict[str, Any], low_confidence: float = 0.5)
         return _user_message(event_id, data, low_confidence)
     if kind == "bot":
         reply = (data.get("metadata") or {}).get("utter_action")
-        return Message(event_id, at, "bot", data.get("text") or "", reply=reply, crisis=reply == "utter_crisis")
+        return Message(event_id, at, "bot", data.get("text") or "", reply=reply, crisis=reply == "utter_crisis",
+                       buttons=_buttons(data))
     if kind == "session_started":
         return Message(event_id, at, "event", "New session started")
     if kind == "slot" and data.get("name") == "crisis_flagged" and data.get("value") is True:
         return Message(event_id, at, "event", "Conversation flagged for crisis", crisis=True)
     return None
+
+
+def _buttons(data: Dict[str, Any]) -> Tuple[Tuple[str, str], ...]:
+    found = ((data.get("data") or {}).get("buttons") or []) if isinstance(data.get("data"), dict) else []
+    return tuple((str(b.get("title") or ""), str(b.get("payload") or "")) for b in found if isinstance(b, dict))
+
+
+def mark_presses(messages: List[Message]) -> List[Message]:
+    """Marks visitor messages that were button presses with the pressed button's title (the
+    buttons of the bot's messages since the visitor last spoke)."""
+    offered: Dict[str, str] = {}
+    for message in messages:
+        if message.speaker == "bot":
+            offered.update({payload: title for title, payload in message.buttons if payload})
+        elif message.speaker == "user":
+            if message.text in offered:
+                message.pressed = offered[message.text]
+            offered = {}
+    return messages
 
 
 def load(data: Any) -> Dict[str, Any]:
@@ -143,10 +212,14 @@ class Summary:
     fallback_count: int = 0
     low_confidence_count: int = 0
     referral_offered: bool = False
-    first_message: str = ""
+    first_message: str = ""  # the first thing the visitor typed (never a payload)
+    start_page: str = ""
+    crisis_message: str = ""  # the first visitor message the crisis safety net answered
+    possible_risk: bool = False
     search_text: str = ""
     last_event_id: int = 0
     unanswered_messages: List[Message] = field(default_factory=list)
+    risk_messages: List[Message] = field(default_factory=list)
 
     @property
     def unanswered(self) -> bool:
@@ -174,7 +247,14 @@ def summarise(sender_id: str, rows: Iterable[Sequence[Any]], low_confidence: flo
             summary.user_messages += 1
             if summary.user_messages == 1:
                 summary.channel = message.channel or "unknown"
+                summary.start_page = message.page or ""
+            if not summary.first_message and not message.is_button:
                 summary.first_message = message.text[:200]
+            if message.crisis and not summary.crisis_message:
+                summary.crisis_message = message.text[:200]
+            if message.possible_risk:
+                summary.possible_risk = True
+                summary.risk_messages.append(message)
             texts.append(message.text.lower())
             if message.topic and message.topic not in SMALL_TALK and not message.fallback:
                 topics[message.topic] = None

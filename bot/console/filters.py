@@ -25,6 +25,7 @@ class Filters:
     unanswered: Optional[bool] = None
     referral: Optional[bool] = None
     reviewed: Optional[bool] = None
+    possible_risk: Optional[bool] = None
     tag: Optional[str] = None
     q: Optional[str] = None
     page: int = 1
@@ -40,7 +41,7 @@ class Filters:
                     setattr(filters, name, date.fromisoformat(raw))
                 except ValueError:
                     filters.problems.append(f"Ignored the date {raw!r}: use YYYY-MM-DD.")
-        for name in ("crisis", "unanswered", "referral", "reviewed"):
+        for name in ("crisis", "unanswered", "referral", "reviewed", "possible_risk"):
             setattr(filters, name, _YES_NO.get((args.get(name) or "").strip().lower()))
         for name in ("channel", "topic"):
             raw = (args.get(name) or "").strip()

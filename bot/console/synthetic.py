@@ -59,7 +59,8 @@ class ConversationBuilder:
         return self
 
     def user(self, text: str, intent: str, confidence: float = 0.95, faq: Optional[str] = None,
-             answer_confidence: Optional[float] = None, safety_net: bool = False) -> "ConversationBuilder":
+             answer_confidence: Optional[float] = None, safety_net: bool = False,
+             risk: Optional[Dict[str, Any]] = None, page: Optional[str] = None) -> "ConversationBuilder":
         intent_data: Dict[str, Any] = {"name": intent, "confidence": confidence}
         parse: Dict[str, Any] = {"intent": intent_data, "entities": [], "text": text, "metadata": {},
                                  "intent_ranking": [dict(intent_data)]}
@@ -71,17 +72,34 @@ class ConversationBuilder:
         if safety_net:
             parse["crisis_safety_net"] = {"triggered_by": "rules", "categories": ["suicide"],
                                           "phrases": [], "overruled_intent": intent}
-        self._add("user", {"text": text, "parse_data": parse, "input_channel": self.channel},
+        if risk is not None:  # the NLU's risk assessment, as the risk component writes it
+            parse["risk"] = risk
+        metadata = {**_META, **({"page": page} if page else {})}
+        self._add("user", {"text": text, "parse_data": parse, "input_channel": self.channel, "metadata": metadata},
                   intent=intent, step=self.rng.uniform(5, 40))
         self._add("user_featurization", {"use_text_for_featurization": False})
         return self
 
-    def reply(self, utter_action: str, text: Optional[str] = None) -> "ConversationBuilder":
+    def reply(self, utter_action: str, text: Optional[str] = None,
+              buttons: Optional[List[Dict[str, str]]] = None) -> "ConversationBuilder":
         action = utter_action.split("/")[0]
         self.action(action)
         text = text or _REPLIES.get(utter_action) or f"Here is what I can tell you ({utter_action})."
-        self._add("bot", {"text": text, "metadata": {"utter_action": utter_action}})
+        body: Dict[str, Any] = {"text": text, "metadata": {"utter_action": utter_action}}
+        if buttons:
+            body["data"] = {"elements": None, "quick_replies": None, "buttons": buttons, "attachment": None,
+                            "image": None, "custom": None}
+        self._add("bot", body)
         return self
+
+    def opened(self, page: str = "/") -> "ConversationBuilder":
+        """The widget opening: it sends /greet with the page the visitor is on."""
+        return self.user("/greet", "greet", 1.0, page=page).reply("utter_greet").listen()
+
+    def check_in(self, text: str, score: float = 0.55, kinds: tuple = ("low_mood",)) -> "ConversationBuilder":
+        """A message the risk check scored in the check-in band, answered with a check-in."""
+        risk = {"level": "check_in", "score": score, "kinds": list(kinds), "triggered_by": "encoder"}
+        return self.user(text, "share_difficulty", 0.9, risk=risk).reply("utter_check_in").listen()
 
     def listen(self) -> "ConversationBuilder":
         return self.action("action_listen")

@@ -77,3 +77,25 @@ def test_daily_rollups_always_equal_the_conversations_they_sum(engine):
     with engine.begin() as conn:
         retention.delete_conversations(conn, ["b"])
     assert from_rollups() == from_summaries() == (1, 1, {"faq/cost": 1})
+
+
+def test_every_day_of_a_filtered_week_is_drawn_with_values(engine):
+    add(engine, ConversationBuilder("a", at(4)).faq("cost?", "cost"), ConversationBuilder("b", at(4)).faq("x", "cost"))
+    summary.refresh(engine)
+    with engine.connect() as conn:
+        week = analytics.compute(conn, Filters.parse({"date_from": "2026-03-02", "date_to": "2026-03-08"}))
+    assert [day for day, *_ in week.per_day] == [f"2026-03-0{n}" for n in range(2, 9)]
+    assert [n for _, n, _, _ in week.per_day] == [0, 0, 2, 0, 0, 0, 0]
+    svg = str(charts.column_chart([(day[5:], n) for day, n, _, _ in week.per_day], "Per day", width=1300))
+    assert svg.count('<rect class="bar"') == 7 and svg.count('class="value"') == 7
+    assert '>2</text>' in svg and "03-08" in svg
+
+
+def test_the_analytics_page_names_channels_and_says_what_each_figure_counts(admin, engine):
+    add(engine, ConversationBuilder("w", at(4), "socketio").faq("cost?", "cost"),
+        ConversationBuilder("t", at(4), "whatsapp").fallback("dog?"))
+    summary.refresh(engine)
+    page = admin.get("/analytics").text
+    assert "Website chat" in page and "WhatsApp" in page and ">socketio<" not in page
+    assert page.count('class="caption"') == 5
+    assert "counts messages" in page and "counts conversations" in page

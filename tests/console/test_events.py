@@ -82,3 +82,44 @@ def test_topic_labels_and_choices():
     assert topic_label("faq/unknown") == "faq/unknown"
     choices = dict(topic_choices())
     assert "faq/referral" in choices and "crisis" in choices and "nlu_fallback" not in choices
+
+
+def test_the_first_message_is_what_the_visitor_typed_and_the_start_page_is_kept():
+    conv = ConversationBuilder("w", 1_700_000_000.0, "socketio").opened("/fees").faq("how much is it", "cost")
+    summary = summarise("w", rows(conv))
+    assert summary.first_message == "how much is it" and summary.start_page == "/fees"
+
+
+def test_only_pressed_buttons_read_as_presses_and_unpressed_payloads_are_hidden():
+    from bot.console.events import mark_presses
+
+    buttons = [{"title": "Cost", "payload": "How much does it cost?"}, {"title": "Something else", "payload": "/help"}]
+    conv = (ConversationBuilder("b", 1.0, "socketio").opened()
+            .user("hello", "greet").reply("action_suggest_topics", "Did you mean one of these?", buttons=buttons)
+            .user("/help", "help", 1.0).reply("utter_help").listen()
+            .user("/crisis", "crisis", 1.0, safety_net=True).reply("utter_crisis").listen())
+    messages = mark_presses([m for m in (read_event(n, json.loads(d)) for n, _, d in rows(conv)) if m])
+    users = [m for m in messages if m.speaker == "user"]
+    assert [(m.text, m.pressed, m.shown) for m in users] == [
+        ("/greet", None, False), ("hello", None, True), ("/help", "Something else", True), ("/crisis", None, True)]
+
+
+def test_risk_levels_from_the_nlu():
+    conv = ConversationBuilder("r", 1.0).check_in("everything feels heavy lately").user(
+        "I want to die", "share_difficulty", 0.9, risk={"level": "crisis", "score": 0.93, "kinds": ["suicide"]})
+    summary = summarise("r", rows(conv))
+    assert summary.possible_risk and [m.text for m in summary.risk_messages] == ["everything feels heavy lately"]
+    assert summary.crisis, "a crisis-level score is a crisis even when the intent is not"
+
+
+def test_channels_in_plain_words():
+    from bot.console.events import channel_label
+
+    assert [channel_label(c) for c in ("socketio", "whatsapp", "sms", "telegram", "facebook", "slack", "rest",
+                                       "web:widget", None)] == [
+        "Website chat", "WhatsApp", "SMS", "Telegram", "Messenger", "Slack", "API", "Website chat", "Unknown"]
+
+
+def test_a_crisis_conversation_keeps_the_message_that_set_off_the_safety_net():
+    conv = ConversationBuilder("c", 1.0).said("hello", "greet", "utter_greet").crisis("I cannot go on")
+    assert summarise("c", rows(conv)).crisis_message == "I cannot go on"

@@ -40,3 +40,18 @@ def test_the_console_can_start_on_an_existing_rasa_database(engine):
     migrate(engine)
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(schema.events)).scalar() == 1
+
+
+def test_migration_6_adds_its_columns_to_an_existing_summary_and_resummarises(engine):
+    from bot.console.db import summary
+
+    with engine.begin() as conn:
+        for column in ("start_page", "possible_risk", "crisis_message"):
+            conn.execute(sa.text(f"ALTER TABLE console_conversations DROP COLUMN {column}"))
+        conn.execute(schema.schema_versions.delete().where(schema.schema_versions.c.version == 6))
+        summary.set_state(conn, summary.WATERMARK, "12345")
+    assert migrate(engine) == MIGRATIONS[-1][0]
+    columns = {column["name"] for column in sa.inspect(engine).get_columns("console_conversations")}
+    assert {"start_page", "possible_risk", "crisis_message"} <= columns
+    with engine.connect() as conn:
+        assert summary.get_state(conn, summary.WATERMARK) == "0", "everything is summarised again"

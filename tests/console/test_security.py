@@ -92,7 +92,7 @@ def test_no_inline_scripts_or_styles_in_any_page(admin, engine):
     ("/conversations/note", {"sender_id": "someone", "body": "x"}),
     ("/conversations/flag", {"sender_id": "someone", "event_id": "1"}),
     ("/conversations/delete", {"sender_id": "someone", "confirm": "someone"}),
-    ("/unanswered/assign", {"normalized": "x", "topic": "faq/cost"}),
+    ("/unanswered/assign", {"save": "1", "wordings-1": "x", "topic-1": "faq/cost"}),
     ("/logout", {}),
     ("/account/password", {}),
 ])
@@ -161,7 +161,7 @@ def test_stored_script_is_escaped_on_every_screen(admin, engine):
     add(engine, conversation(SCRIPT, channel=SCRIPT).fallback(SCRIPT).faq(SCRIPT, "cost"))
     summary.refresh(engine)
     with engine.begin() as conn:
-        unanswered.assign(conn, summary.normalize(SCRIPT), "faq/cost", "ada")
+        unanswered.file_wordings(conn, [summary.normalize(SCRIPT)], "faq/cost", "ada")
     admin.post("/conversations/note", data={"_csrf": admin.csrf, "sender_id": SCRIPT, "body": SCRIPT})
     admin.post("/conversations/flag", data={"_csrf": admin.csrf, "sender_id": SCRIPT, "event_id": "4",
                                             "reason": SCRIPT})

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import sqlalchemy as sa
 import yaml
@@ -77,18 +78,51 @@ def test_json_export(admin, engine):
     assert {"export_json"} <= set(audit_actions(engine))
 
 
+def _row_of(page, example):
+    import re
+
+    row = re.search(r'name="example-(\d+)" value="' + re.escape(example) + '"', page).group(1)
+    wordings = re.search(rf'name="wordings-{row}" value="([^"]*)"', page).group(1)
+    return row, wordings
+
+
 def test_unanswered_screen_files_a_group_and_exports_yaml(admin, engine):
     stored(engine)
-    assert "dog?" in admin.get("/unanswered").text
-    response = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "normalized": "dog",
-                                                      "topic": "faq/therapist", "back": "/unanswered"})
+    page = admin.get("/unanswered").text
+    assert "dog?" in page and '<label for="topic-1">Topic for' in page, "the topic choice has a visible label"
+    row, wordings = _row_of(page, "dog?")
+    nothing = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "save": row, f"wordings-{row}": wordings,
+                                                     f"example-{row}": "dog?", f"topic-{row}": "", "back": "/unanswered"})
+    assert nothing.status_code == 302
+    assert "Choose a topic for “dog?”" in admin.get(nothing.headers["Location"]).text
+    response = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "save": row, f"wordings-{row}": wordings,
+                                                      f"topic-{row}": "faq/therapist", "back": "/unanswered"})
     assert response.status_code == 302
+    confirmed = admin.get(response.headers["Location"]).text
+    assert "Filed 1 question under “Choosing a therapist”" in confirmed and 'role="status"' in confirmed
     assert "dog?" not in admin.get("/unanswered").text
     assert "dog?" in admin.get("/unanswered?status=assigned").text
-    assert admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "normalized": "dog",
-                                                  "topic": "not_a_topic"}).status_code == 400
+    bad = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "save": row, f"wordings-{row}": wordings,
+                                                 f"topic-{row}": "not_a_topic"})
+    assert "not one the bot knows" in admin.get(bad.headers["Location"]).text
     exported = yaml.safe_load(admin.get("/unanswered/training-data.yml").text)
     assert exported["nlu"] == [{"intent": "faq/therapist", "examples": "- dog?\n"}]
+
+
+def test_bulk_filing_of_ticked_questions(admin, engine):
+    add(engine, conversation("b1").fallback("do you take bupa insurance"),
+        conversation("b2").fallback("is there parking near the clinic").fallback("can i bring my dog"))
+    summary.refresh(engine)
+    page = admin.get("/unanswered").text
+    rows = [_row_of(page, text) for text in ("do you take bupa insurance", "is there parking near the clinic")]
+    form = {"_csrf": admin.csrf, "bulk": "yes", "bulk_topic": "faq/format", "pick": [row for row, _ in rows],
+            **{f"wordings-{row}": wordings for row, wordings in rows}}
+    assert "Tick the questions" in admin.get(admin.post("/unanswered/assign", data={
+        **form, "pick": []}).headers["Location"]).text
+    done = admin.post("/unanswered/assign", data=form)
+    assert "Filed 2 questions under" in admin.get(done.headers["Location"]).text
+    left = admin.get("/unanswered").text
+    assert "can i bring my dog" in left and "bupa" not in left and "parking" not in left
 
 
 def test_an_admin_deletes_a_conversation_on_request(admin, engine):
@@ -123,3 +157,97 @@ def test_analytics_page_draws_charts(admin, engine):
     stored(engine)
     page = admin.get("/analytics?channel=telegram").text
     assert page.count("<svg") == 5 and "Top topics" in page and "Cost" in page
+
+
+def test_the_list_shows_typed_words_plain_channels_start_page_and_flags(admin, engine):
+    add(engine, conversation("web-1", channel="socketio").opened("/fees").faq("how much is it", "cost"))
+    summary.refresh(engine)
+    page = admin.get("/conversations").text
+    assert "how much is it" in page and "/greet" not in page
+    assert "Website chat" in page and "/fees" in page
+    transcript = admin.get("/transcript/web-1").text
+    assert "/greet" not in transcript
+
+
+def test_correcting_a_wrong_answer_joins_the_export(admin, engine):
+    add(engine, conversation("wrong-1").said("what actually is therapy?", "share_difficulty", "utter_share"))
+    summary.refresh(engine)
+    with engine.connect() as conn:
+        event_id = conn.execute(sa.select(schema.events.c.id).where(
+            schema.events.c.sender_id == "wrong-1", schema.events.c.type_name == "user")).scalar()
+    back = "/conversations?channel=rest"
+    assert "← All conversations" in admin.get(f"/transcript/wrong-1?back={back}").text
+    form = {"_csrf": admin.csrf, "sender_id": "wrong-1", "event_id": str(event_id), "back": back}
+    assert "no-topic" in admin.post("/conversations/correct", data={**form, "topic": ""}).headers["Location"]
+    done = admin.post("/conversations/correct", data={**form, "topic": "faq/what_is"})
+    assert "back=" in done.headers["Location"], "the filters come along"
+    page = admin.get(done.headers["Location"]).text
+    assert "Corrected to “What psychodynamic therapy is”" in page
+    assert f'href="{back}"' in page.replace("&amp;", "&")
+    exported = yaml.safe_load(admin.get("/unanswered/training-data.yml").text)
+    assert exported["nlu"] == [{"intent": "faq/what_is", "examples": "- what actually is therapy?\n"}]
+    assert "what actually is therapy?" in admin.get("/unanswered?status=all").text
+    assert admin.post("/conversations/correct", data={**form, "event_id": "999999", "topic": "faq/cost"}).status_code == 404
+
+
+def test_the_crisis_queue_unreviewed_first_and_next_unreviewed(reviewer, engine):
+    add(engine, conversation("c-old", days_ago=2).crisis("I want to end it"),
+        conversation("c-new", days_ago=1).crisis("I cannot go on"),
+        conversation("c-done", days_ago=0.5).crisis("I hurt myself"),
+        conversation("risk-1", days_ago=0.2).check_in("everything feels heavy lately"),
+        conversation("calm").faq("how much", "cost"))
+    summary.refresh(engine)
+    reviewer.post("/conversations/review", data={"_csrf": reviewer.csrf, "sender_id": "c-done"})
+    page = reviewer.get("/crisis").text
+    assert page.index("I cannot go on") < page.index("I want to end it") < page.index("I hurt myself")
+    assert "everything feels heavy lately" in page and "how much" not in page
+    opened = reviewer.get("/transcript/c-new?back=/crisis").text
+    assert "Next unreviewed" in opened and "/transcript/c-old" in opened
+    done = reviewer.post("/conversations/review", data={"_csrf": reviewer.csrf, "sender_id": "c-new", "back": "/crisis"})
+    after = reviewer.get(done.headers["Location"]).text
+    assert "Marked as reviewed" in after and "/transcript/c-old" in after
+    reviewer.post("/conversations/review", data={"_csrf": reviewer.csrf, "sender_id": "c-old"})
+    assert "/transcript/risk-1" in reviewer.get("/transcript/c-old?back=/crisis").text, "then possible risk"
+    assert "I want to end it" not in reviewer.get("/crisis?reviewed=no").text
+
+
+def test_admins_invite_reset_disable_and_change_roles_in_the_console(admin, app, engine):
+    from tests.console.conftest import login
+
+    page = admin.get("/staff").text
+    assert "Invite someone" in page
+    made = admin.post("/staff/invite", data={"_csrf": admin.csrf, "username": "sam", "role": "reviewer"})
+    one_time = re.search(r'<code class="secret">([^<]+)</code>', made.text).group(1)
+    newcomer = app.test_client()
+    assert login(newcomer, "sam", one_time).status_code == 302
+    assert newcomer.get("/conversations").headers["Location"] == "/account/password", "must choose their own"
+    reset = admin.post("/staff/change", data={"_csrf": admin.csrf, "username": "sam", "action": "reset"})
+    second = re.search(r'<code class="secret">([^<]+)</code>', reset.text).group(1)
+    assert second != one_time and newcomer.get("/conversations").status_code == 302, "sessions ended"
+    admin.post("/staff/change", data={"_csrf": admin.csrf, "username": "sam", "action": "role", "role": "admin"})
+    admin.post("/staff/change", data={"_csrf": admin.csrf, "username": "sam", "action": "disable"})
+    assert login(app.test_client(), "sam", second).status_code == 401
+    myself = admin.post("/staff/change", data={"_csrf": admin.csrf, "username": "ada", "action": "disable"})
+    assert myself.status_code == 400 and "cannot disable your own" in myself.text
+    actions = audit_actions(engine)
+    assert {"staff_invite", "staff_reset", "staff_role", "staff_disable"} <= set(actions)
+    with engine.connect() as conn:
+        details = " ".join(str(v) for row in conn.execute(sa.select(schema.audit)) for v in row)
+    assert one_time not in details and second not in details, "one-time passwords are never logged"
+
+
+def test_reviewers_cannot_manage_accounts_and_the_login_page_mentions_no_shell(reviewer, app):
+    assert reviewer.get("/staff").status_code == 403
+    assert reviewer.post("/staff/invite", data={"_csrf": reviewer.csrf, "username": "x1"}).status_code == 403
+    login_page = app.test_client().get("/login").text
+    assert "python" not in login_page and "<code>" not in login_page
+
+
+def test_csv_has_notes_review_and_named_local_times(admin, engine):
+    stored(engine)
+    admin.post("/conversations/note", data={"_csrf": admin.csrf, "sender_id": "crisis-1", "body": "Rang back"})
+    admin.post("/conversations/review", data={"_csrf": admin.csrf, "sender_id": "crisis-1"})
+    rows = list(csv.DictReader(io.StringIO(admin.get("/export/conversations.csv?crisis=yes").text)))
+    assert "time (Europe/London)" in rows[0] and "reviewed_at (Europe/London)" in rows[0]
+    assert all(row["reviewed_by"] == "ada" and "Rang back" in row["conversation_notes"] for row in rows)
+    assert all(row["time (Europe/London)"][-6:] in ("+00:00", "+01:00") for row in rows)

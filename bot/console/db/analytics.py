@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -73,7 +73,8 @@ def compute(conn: Connection, filters: Filters, top: int = 15) -> Analytics:
         counts[1] += row.crisis
         counts[2] += row.referral
         channels[row.channel] = channels.get(row.channel, 0) + row.conversations
-    result.per_day = fill_days([(day, *days[day]) for day in sorted(days)])
+    result.per_day = fill_days([(day, *days[day]) for day in sorted(days)], first=filters.date_from,
+                               last=filters.date_to)
     result.by_channel = sorted(channels.items(), key=lambda item: (-item[1], item[0]))
 
     total = sa.func.sum(daily_topics.c.conversations).label("n")
@@ -83,12 +84,17 @@ def compute(conn: Connection, filters: Filters, top: int = 15) -> Analytics:
     return result
 
 
-def fill_days(rows: List[Tuple[str, int, int, int]], limit: int = 366) -> List[Tuple[str, int, int, int]]:
-    """Adds the days with no conversations (zeros), so a chart's gaps are real gaps."""
-    if not rows:
+def fill_days(rows: List[Tuple[str, int, int, int]], limit: int = 366, first: Optional[date] = None,
+              last: Optional[date] = None) -> List[Tuple[str, int, int, int]]:
+    """Every day of the range, those with no conversations as zeros, so a week with traffic
+    on one day draws seven days. The range is the filter's dates, else the data's."""
+    if not rows and not (first and last):
         return []
     known: Dict[str, Tuple[str, int, int, int]] = {row[0]: row for row in rows}
-    first, last = date.fromisoformat(rows[0][0]), date.fromisoformat(rows[-1][0])
+    first = first or date.fromisoformat(rows[0][0])
+    last = last or (date.fromisoformat(rows[-1][0]) if rows else first)
+    if last < first:
+        return []
     first = max(first, last - timedelta(days=limit - 1))
     days = ((first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1))
     return [known.get(day, (day, 0, 0, 0)) for day in days]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.console.db import schema
-from bot.console.events import Message, load, read_event
+from bot.console.events import Message, load, mark_presses, read_event
 from bot.console.filters import Filters
 
 conv = schema.conversations
@@ -42,7 +42,7 @@ def conditions(filters: Filters, zone: ZoneInfo) -> List[Any]:
     if filters.channel:
         found.append(conv.c.channel == filters.channel)
     for name, column in (("crisis", conv.c.crisis), ("unanswered", conv.c.unanswered),
-                         ("referral", conv.c.referral_offered)):
+                         ("referral", conv.c.referral_offered), ("possible_risk", conv.c.possible_risk)):
         wanted = getattr(filters, name)
         if wanted is not None:
             found.append(column.is_(wanted))
@@ -90,10 +90,21 @@ def list_page(conn: Connection, filters: Filters, zone: ZoneInfo, page_size: int
                           .outerjoin(r, r.c.sender_id == conv.c.sender_id))
              .order_by(*order))
     rows = [dict(row._mapping) for row in conn.execute(query)]
-    tags = tags_for(conn, [row["sender_id"] for row in rows])
+    ids = [row["sender_id"] for row in rows]
+    tags, flagged = tags_for(conn, ids), flag_counts(conn, ids)
     for row in rows:
         row["tags"] = tags.get(row["sender_id"], [])
+        row["flags"] = flagged.get(row["sender_id"], 0)
     return Page(rows, total, filters.page, page_size)
+
+
+def flag_counts(conn: Connection, sender_ids: List[str]) -> Dict[str, int]:
+    """Messages staff flagged, per conversation."""
+    if not sender_ids:
+        return {}
+    f = schema.flags
+    query = sa.select(f.c.sender_id, sa.func.count()).where(f.c.sender_id.in_(sender_ids)).group_by(f.c.sender_id)
+    return {sender: int(n) for sender, n in conn.execute(query)}
 
 
 def tags_for(conn: Connection, sender_ids: List[str]) -> Dict[str, List[str]]:
@@ -129,13 +140,14 @@ class Transcript:
     tags: List[str] = field(default_factory=list)
     notes: List[Dict[str, Any]] = field(default_factory=list)
     flags: Dict[int, Dict[str, Any]] = field(default_factory=dict)
+    filings: Dict[int, Dict[str, Any]] = field(default_factory=dict)
 
 
 def messages(conn: Connection, sender_id: str, low_confidence: float) -> List[Message]:
     e = schema.events
     query = sa.select(e.c.id, e.c.data).where(e.c.sender_id == sender_id).order_by(e.c.id)
     found = (read_event(event_id, load(data), low_confidence) for event_id, data in conn.execute(query))
-    return [message for message in found if message is not None]
+    return mark_presses([message for message in found if message is not None])
 
 
 def transcript(conn: Connection, sender_id: str, low_confidence: float) -> Optional[Transcript]:
@@ -155,6 +167,8 @@ def transcript(conn: Connection, sender_id: str, low_confidence: float) -> Optio
         tags=tags_for(conn, [sender_id]).get(sender_id, []),
         notes=[dict(note._mapping) for note in notes],
         flags={flag.event_id: dict(flag._mapping) for flag in flags},
+        filings={row.event_id: dict(row._mapping) for row in conn.execute(
+            sa.select(schema.filings).where(schema.filings.c.sender_id == sender_id))},
     )
 
 
@@ -176,8 +190,74 @@ def export_rows(conn: Connection, filters: Filters, zone: ZoneInfo, low_confiden
             message = read_event(event_id, load(data), low_confidence)
             if message is not None:
                 grouped[sender].append(message)
-        tags = tags_for(conn, list(grouped))
+        tags, notes, reviews = tags_for(conn, list(grouped)), notes_for(conn, list(grouped)), reviews_for(conn, list(grouped))
         for row in rows:
             row["tags"] = tags.get(row["sender_id"], [])
-            yield row, grouped[row["sender_id"]]
+            row["notes"] = notes.get(row["sender_id"], [])
+            row["review"] = reviews.get(row["sender_id"])
+            yield row, mark_presses(grouped[row["sender_id"]])
         offset += batch
+
+
+def notes_for(conn: Connection, sender_ids: List[str]) -> Dict[str, List[Dict[str, Any]]]:
+    n = schema.notes
+    found: Dict[str, List[Dict[str, Any]]] = {}
+    for row in conn.execute(sa.select(n).where(n.c.sender_id.in_(sender_ids)).order_by(n.c.created_at)):
+        found.setdefault(row.sender_id, []).append(dict(row._mapping))
+    return found
+
+
+def reviews_for(conn: Connection, sender_ids: List[str]) -> Dict[str, Dict[str, Any]]:
+    r = schema.reviews
+    return {row.sender_id: dict(row._mapping) for row in conn.execute(sa.select(r).where(r.c.sender_id.in_(sender_ids)))}
+
+
+# --- the crisis queue ---------------------------------------------------------------------
+
+def crisis_queue(conn: Connection, filters: Filters, zone: ZoneInfo, limit: int = 50) -> List[Dict[str, Any]]:
+    """Crisis conversations in the filters, unreviewed first, then newest first."""
+    where = conditions(filters, zone) + [conv.c.crisis.is_(True)]
+    r = schema.reviews
+    query = (sa.select(conv, r.c.reviewed_by, r.c.reviewed_at)
+             .select_from(conv.outerjoin(r, r.c.sender_id == conv.c.sender_id)).where(*where)
+             .order_by(r.c.sender_id.isnot(None), conv.c.started_at.desc(), conv.c.sender_id).limit(limit))
+    rows = [dict(row._mapping) for row in conn.execute(query)]
+    flagged = flag_counts(conn, [row["sender_id"] for row in rows])
+    for row in rows:
+        row["flags"] = flagged.get(row["sender_id"], 0)
+    return rows
+
+
+def risk_list(conn: Connection, filters: Filters, zone: ZoneInfo, limit: int = 50) -> List[Dict[str, Any]]:
+    """Messages in the risk check-in band, in conversations not flagged for crisis: those in
+    unreviewed conversations first, then newest first."""
+    m, r = schema.risk_messages, schema.reviews
+    where = date_conditions(filters, zone, m.c.at) + [conv.c.crisis.is_(False)]
+    if filters.channel:
+        where.append(conv.c.channel == filters.channel)
+    if filters.reviewed is not None:
+        where.append(r.c.sender_id.isnot(None) if filters.reviewed else r.c.sender_id.is_(None))
+    query = (sa.select(m, conv.c.channel, r.c.reviewed_by, r.c.reviewed_at)
+             .select_from(m.join(conv, conv.c.sender_id == m.c.sender_id).outerjoin(r, r.c.sender_id == m.c.sender_id))
+             .where(*where).order_by(r.c.sender_id.isnot(None), m.c.at.desc(), m.c.event_id).limit(limit))
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def next_unreviewed(conn: Connection, queue: str, filters: Filters, zone: ZoneInfo, after: str) -> Optional[str]:
+    """The next conversation to review after ``after``: in the crisis queue (crisis ones, then
+    possible risk) or in the filtered list (``queue`` "list"), the newest unreviewed one."""
+    from dataclasses import replace
+
+    unreviewed = replace(filters, reviewed=False, page=1)
+    if queue == "crisis":
+        for row in crisis_queue(conn, unreviewed, zone, limit=2):
+            if row["sender_id"] != after:
+                return row["sender_id"]
+        for row in risk_list(conn, unreviewed, zone, limit=50):
+            if row["sender_id"] != after:
+                return row["sender_id"]
+        return None
+    for row in list_page(conn, unreviewed, zone, page_size=2).rows:
+        if row["sender_id"] != after:
+            return row["sender_id"]
+    return None

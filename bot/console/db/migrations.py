@@ -59,11 +59,50 @@ def _daily_rollups(conn: Connection) -> None:
     rollups.rebuild_all(conn)
 
 
+def _erasable_filings(conn: Connection) -> None:
+    """Filings per message (erased with their conversation); no visitor text in the audit log;
+    an index for the login throttle's per-address count."""
+    from bot.console.db import audit
+
+    schema.filings.create(conn, checkfirst=True)
+    if sa.inspect(conn).has_table("console_assignments"):
+        conn.execute(sa.text(
+            "INSERT INTO console_filings (event_id, sender_id, text, topic, bot_topic, reason, filed_by, filed_at) "
+            "SELECT u.event_id, u.sender_id, u.text, a.topic, u.intent, 'unanswered', a.assigned_by, a.assigned_at "
+            "FROM console_unanswered u JOIN console_assignments a ON a.normalized = u.normalized"))
+        conn.execute(sa.text("DROP TABLE console_assignments"))
+    a = schema.audit
+    conn.execute(a.update().where(a.c.action == "assign").values(target=""))  # it held the question's words
+    for row in conn.execute(sa.select(a.c.id, a.c.detail).where(a.c.detail.like("%q=%"))).all():
+        conn.execute(a.update().where(a.c.id == row.id).values(detail=audit.without_search(row.detail)))
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_console_audit_addr_action_at "
+                         "ON console_audit (remote_addr, action, at)"))
+
+
+def _risk_and_start_page(conn: Connection) -> None:
+    """The crisis queue (its possible-risk list, the message that set off the safety net), the
+    start page, and first messages that skip payloads: new columns, then every conversation
+    summarised again on the next refresh."""
+    from bot.console.db import summary
+
+    columns = {column["name"] for column in sa.inspect(conn).get_columns("console_conversations")}
+    if "start_page" not in columns:
+        conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN start_page VARCHAR(255) NOT NULL DEFAULT ''"))
+    if "possible_risk" not in columns:
+        conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN possible_risk BOOLEAN NOT NULL DEFAULT false"))
+    if "crisis_message" not in columns:
+        conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN crisis_message TEXT NOT NULL DEFAULT ''"))
+    schema.risk_messages.create(conn, checkfirst=True)
+    summary.set_state(conn, summary.WATERMARK, "0")
+
+
 MIGRATIONS: List[Tuple[int, str, Callable[[Connection], None]]] = [
     (1, "console tables", _create_tables),
     (2, "trigram index for free-text search (PostgreSQL)", _trigram_search_index),
     (3, "index in the list's order", _list_order_index),
     (4, "daily roll-ups for analytics", _daily_rollups),
+    (5, "filings per message; no visitor text in the audit log", _erasable_filings),
+    (6, "possible-risk messages, start page, first typed message", _risk_and_start_page),
 ]
 
 

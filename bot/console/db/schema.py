@@ -72,6 +72,8 @@ audit = sa.Table(
     sa.Column("remote_addr", sa.String(64)),
 )
 sa.Index("ix_console_audit_user_action_at", audit.c.username, audit.c.action, audit.c.at)
+# The login throttle counts failures per address too (migration 5).
+sa.Index("ix_console_audit_addr_action_at", audit.c.remote_addr, audit.c.action, audit.c.at)
 
 # --- the summary, derived from events (db/summary.py) ----------------------------------
 
@@ -93,6 +95,10 @@ conversations = sa.Table(
     sa.Column("first_message", sa.Text, nullable=False),
     sa.Column("search_text", sa.Text, nullable=False),  # users' messages, lower-cased
     sa.Column("last_event_id", sa.Integer, nullable=False),
+    # migration 6: the page the visitor started on; any message in the risk check-in band
+    sa.Column("start_page", sa.String(255), nullable=False, server_default=""),
+    sa.Column("possible_risk", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("crisis_message", sa.Text, nullable=False, server_default=""),  # what set off the safety net
 )
 c = conversations.c
 # Newest first is the default order; rare flags get partial indexes so "crisis, newest
@@ -129,15 +135,36 @@ unanswered = sa.Table(
     sa.Column("fallback", sa.Boolean, nullable=False),
 )
 
+# Visitor messages the NLU scored in the risk check-in band (below crisis): the crisis
+# queue's "possible risk" list (migration 6).
+risk_messages = sa.Table(
+    "console_risk_messages", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("score", sa.Float),
+    sa.Column("kinds", sa.String(255), nullable=False),
+)
+
 # --- review state, created by staff ----------------------------------------------------
 
-assignments = sa.Table(
-    "console_assignments", metadata,
-    sa.Column("normalized", sa.String(255), primary_key=True),
-    sa.Column("topic", sa.String(255), nullable=False),
-    sa.Column("assigned_by", sa.String(64), nullable=False),
-    sa.Column("assigned_at", sa.Float, nullable=False),
+# Visitor messages staff filed under the topic they should have reached: an unanswered
+# question, or a wrong answer corrected from a transcript. One row per message, so
+# deleting a conversation deletes its filings (console_assignments, keyed by the text,
+# outlived the conversation; migration 5 replaced it).
+filings = sa.Table(
+    "console_filings", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),  # the visitor's words: the training example
+    sa.Column("topic", sa.String(255), nullable=False),  # where it should have gone
+    sa.Column("bot_topic", sa.String(255)),  # where the bot sent it
+    sa.Column("reason", sa.String(16), nullable=False),  # "unanswered" or "wrong_answer"
+    sa.Column("filed_by", sa.String(64), nullable=False),
+    sa.Column("filed_at", sa.Float, nullable=False),
 )
+sa.Index("ix_console_filings_topic", filings.c.topic)
 
 reviews = sa.Table(
     "console_reviews", metadata,
@@ -174,7 +201,8 @@ flags = sa.Table(
 )
 
 # Tables that hold something about one conversation: what deleting a conversation clears.
-PER_CONVERSATION = (conversations, conversation_topics, unanswered, reviews, tags, notes, flags)
+PER_CONVERSATION = (conversations, conversation_topics, unanswered, risk_messages, reviews, tags, notes, flags,
+                    filings)
 
 # --- daily roll-ups of the summary, for analytics (db/rollups.py) -----------------------
 

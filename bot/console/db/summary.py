@@ -62,14 +62,17 @@ def _rows(summary: Summary, zone: ZoneInfo) -> Dict[str, list]:
         fallback_count=summary.fallback_count, low_confidence_count=summary.low_confidence_count,
         unanswered=summary.unanswered, referral_offered=summary.referral_offered,
         first_message=summary.first_message, search_text=summary.search_text,
-        last_event_id=summary.last_event_id,
+        last_event_id=summary.last_event_id, start_page=summary.start_page[:255], possible_risk=summary.possible_risk,
+        crisis_message=summary.crisis_message,
     )
     topics = [dict(sender_id=summary.sender_id, topic=topic[:255], started_at=summary.started_at,
                    channel=summary.channel[:64]) for topic in summary.topics]
     unanswered = [dict(event_id=m.event_id, sender_id=summary.sender_id, at=m.at, channel=summary.channel[:64],
                        text=m.text, normalized=normalize(m.text), intent=m.topic, confidence=m.lowest_confidence,
                        fallback=m.fallback) for m in summary.unanswered_messages]
-    return {"conversations": [conversation], "topics": topics, "unanswered": unanswered}
+    risk = [dict(event_id=m.event_id, sender_id=summary.sender_id, at=m.at, text=m.text, score=m.risk_score,
+                 kinds=" ".join(m.risk_kinds)[:255]) for m in summary.risk_messages]
+    return {"conversations": [conversation], "topics": topics, "unanswered": unanswered, "risk": risk}
 
 
 def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float, zone: ZoneInfo) -> int:
@@ -82,17 +85,18 @@ def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float
                  .where(e.c.sender_id.in_(chunk)).order_by(e.c.sender_id, e.c.id))
         for sender, event_id, timestamp, data in conn.execute(query):
             grouped[sender].append((event_id, timestamp, data))
-        batch: Dict[str, list] = {"conversations": [], "topics": [], "unanswered": []}
+        batch: Dict[str, list] = {"conversations": [], "topics": [], "unanswered": [], "risk": []}
         for sender, rows in grouped.items():
             if rows:  # no rows: the conversation was deleted, its summary goes too
                 for name, values in _rows(summarise(sender, rows, low_confidence), zone).items():
                     batch[name].extend(values)
         days = set(rollups.days_of(conn, chunk))  # where these conversations were counted until now
         days.update(row["started_day"] for row in batch["conversations"])
-        for table in (schema.conversations, schema.conversation_topics, schema.unanswered):
+        tables = (("conversations", schema.conversations), ("topics", schema.conversation_topics),
+                  ("unanswered", schema.unanswered), ("risk", schema.risk_messages))
+        for _, table in tables:
             conn.execute(table.delete().where(table.c.sender_id.in_(chunk)))
-        for name, table in (("conversations", schema.conversations), ("topics", schema.conversation_topics),
-                            ("unanswered", schema.unanswered)):
+        for name, table in tables:
             if batch[name]:
                 conn.execute(table.insert(), batch[name])
         rollups.rebuild_days(conn, days)

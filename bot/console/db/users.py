@@ -67,3 +67,8 @@ def end_session(conn: Connection, token: str) -> None:
 
 def end_all_sessions(conn: Connection, user_id: int) -> None:
     conn.execute(s.delete().where(s.c.user_id == user_id))
+
+
+def active_admins(conn: Connection) -> int:
+    query = sa.select(sa.func.count()).select_from(u).where(u.c.role == "admin", u.c.active.is_(True))
+    return conn.execute(query).scalar() or 0

@@ -32,6 +32,11 @@ def log(action: str, target: str = "", detail: str = "", username: Any = None) -
         audit.record(conn, name, action, target, detail, request.remote_addr)
 
 
+def audited_query() -> str:
+    """This request's query string for the audit log, without the free-text search."""
+    return audit.without_search(request.query_string.decode(errors="replace"))[:500]
+
+
 def refresh_summary() -> None:
     """Summarises new conversations, at most every ``refresh_seconds`` and a bounded amount
     per page view (a big backlog is the CLI's ``refresh`` job, run at start-up)."""
@@ -43,7 +48,7 @@ def refresh_summary() -> None:
 
 
 def register(app: Flask) -> None:
-    from bot.console.views import admin, analytics, auth, conversations, export, unanswered
+    from bot.console.views import admin, analytics, auth, conversations, export, staff, unanswered
 
-    for module in (auth, conversations, unanswered, analytics, export, admin):
+    for module in (auth, conversations, unanswered, analytics, export, admin, staff):
         app.register_blueprint(module.blueprint)

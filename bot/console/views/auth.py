@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from bot.console import auth, security
-from bot.console.db import users
+from bot.console.db import audit, users
 from bot.console.views import config, engine, log
 
 blueprint = Blueprint("auth", __name__)
@@ -13,11 +15,15 @@ blueprint = Blueprint("auth", __name__)
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error, wait = None, 0.0
     if request.method == "POST":
         username = request.form.get("username", "").strip().lower()[:64]
+        user = None
         with engine().begin() as conn:
-            user, reason = auth.authenticate(conn, username, request.form.get("password", ""))
+            try:
+                user, _ = auth.authenticate(conn, username, request.form.get("password", ""), _address())
+            except auth.Throttled as throttled:
+                wait = throttled.wait
             if user:
                 token, _ = users.new_session(conn, user["id"], config().session_hours)
         if user:
@@ -27,13 +33,23 @@ def login():
                                 max_age=int(config().session_hours * 3600))
             response.delete_cookie(security.LOGIN_CSRF_COOKIE, path="/")
             return response
-        log("login_failed", detail=reason, username=username or "?")
-        error = "That username and password did not match, or the account is locked for a while."
+        error = _wait_message(wait) if wait else "That username and password did not match."
     login_csrf = security.login_csrf()
+    status = (429 if wait else 401) if error else 200
     response = current_app.make_response(
-        (render_template("login.html", error=error, login_csrf=login_csrf), 401 if error else 200))
+        (render_template("login.html", error=error, login_csrf=login_csrf), status))
     security.set_cookie(response, security.LOGIN_CSRF_COOKIE, login_csrf, max_age=3600)
+    if wait:
+        response.headers["Retry-After"] = str(math.ceil(wait))
     return response
+
+
+def _address() -> str:
+    return request.remote_addr or ""
+
+
+def _wait_message(wait: float) -> str:
+    return f"Too many wrong passwords from here lately. Wait {math.ceil(wait)} seconds and try again."
 
 
 @blueprint.route("/logout", methods=["POST"])
@@ -51,19 +67,29 @@ def logout():
 def change_password():
     error = None
     if request.method == "POST":
-        new, again = request.form.get("new_password", ""), request.form.get("new_password_again", "")
-        with engine().begin() as conn:
-            user, _ = auth.authenticate(conn, g.user["username"], request.form.get("current_password", ""))
-            if not user:
-                error = "Your current password was not right."
-            elif new != again:
-                error = "The two new passwords are different."
-            else:
-                try:
-                    auth.set_password(conn, g.user["username"], new)
-                except auth.AccountError as problem:
-                    error = str(problem)
+        error = _change_password(request.form.get("current_password", ""), request.form.get("new_password", ""),
+                                 request.form.get("new_password_again", ""))
         if not error:
             log("password_changed")
             return redirect(url_for("auth.login"))
     return render_template("password.html", error=error, minimum=auth.MIN_PASSWORD_LENGTH), 400 if error else 200
+
+
+def _change_password(current: str, new: str, again: str) -> str:
+    """"" when the password was changed, else what to tell the user."""
+    with engine().begin() as conn:
+        try:
+            # A wrong current password is a failed check like a failed login: logged,
+            # counted and throttled (someone may be guessing at an unattended screen).
+            user, _ = auth.authenticate(conn, g.user["username"], current, _address(), failure=audit.PASSWORD_FAILED)
+        except auth.Throttled as throttled:
+            return _wait_message(throttled.wait)
+        if not user:
+            return "Your current password was not right."
+        if new != again:
+            return "The two new passwords are different."
+        try:
+            auth.set_password(conn, g.user["username"], new)
+        except auth.AccountError as problem:
+            return str(problem)
+    return ""

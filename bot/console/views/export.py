@@ -6,23 +6,30 @@ import csv
 import io
 import json
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, Optional
 
 from flask import Blueprint, Response, request, stream_with_context
 
 from bot.console.db import conversations as store
-from bot.console.events import Message
+from bot.console.events import Message, channel_label
 from bot.console.filters import Filters
 from bot.console.security import requires_admin
-from bot.console.views import config, engine, log, zone
+from bot.console.views import audited_query, config, engine, log, zone
 
 blueprint = Blueprint("export", __name__)
-CSV_COLUMNS = ["conversation_id", "channel", "time", "speaker", "text", "topic", "confidence",
-               "answer_confidence", "reply", "crisis", "unanswered", "conversation_tags"]
+# Times are in the practice's time zone, named in the header (and with the UTC offset in
+# each value, so a spreadsheet in another zone cannot misread them).
+CSV_COLUMNS = ["conversation_id", "channel", "time ({zone})", "speaker", "text", "topic", "confidence",
+               "answer_confidence", "reply", "crisis", "unanswered", "conversation_tags", "conversation_notes",
+               "reviewed_by", "reviewed_at ({zone})"]
 
 
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat()
+def _iso(timestamp: Optional[float]) -> str:
+    return datetime.fromtimestamp(timestamp, zone()).isoformat(timespec="seconds") if timestamp else ""
+
+
+def _notes(row: Dict[str, Any]) -> str:
+    return "\n".join(f"{n['author']} ({_iso(n['created_at'])}): {n['body']}" for n in row["notes"])
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -42,23 +49,29 @@ def _message_dict(message: Message) -> Dict[str, Any]:
 def _csv(filters: Filters) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    name = config().timezone
+    writer.writerow([column.format(zone=name) for column in CSV_COLUMNS])
     with engine().connect() as conn:
         for row, messages in store.export_rows(conn, filters, zone(), config().low_confidence):
-            tags = " ".join(row["tags"])
+            tags, notes, review = " ".join(row["tags"]), _notes(row), row["review"] or {}
             for m in messages:
+                if m.speaker == "user" and not m.shown:
+                    continue  # a payload nobody pressed (the widget's /greet)
+                text = f"pressed: {m.pressed}" if m.pressed is not None else m.text
                 writer.writerow([spreadsheet_safe(v) for v in (
-                    row["sender_id"], row["channel"], _iso(m.at), m.speaker, m.text, m.topic or "",
+                    row["sender_id"], channel_label(row["channel"]), _iso(m.at), m.speaker, text, m.topic or "",
                     "" if m.confidence is None else f"{m.confidence:.3f}",
                     "" if m.answer_confidence is None else f"{m.answer_confidence:.3f}",
-                    m.reply or "", int(m.crisis), int(m.unanswered), tags)])
+                    m.reply or "", int(m.crisis), int(m.unanswered), tags, notes,
+                    review.get("reviewed_by", ""), _iso(review.get("reviewed_at")))])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
 
 
 def _json(filters: Filters) -> Iterator[str]:
-    yield '{"filters": ' + json.dumps(filters.query_args(page=1)) + ', "conversations": ['
+    yield ('{"filters": ' + json.dumps(filters.query_args(page=1)) + ', "timezone": ' + json.dumps(config().timezone)
+           + ', "conversations": [')
     first = True
     with engine().connect() as conn:
         for row, messages in store.export_rows(conn, filters, zone(), config().low_confidence):
@@ -67,7 +80,11 @@ def _json(filters: Filters) -> Iterator[str]:
                 "started": _iso(row["started_at"]), "last_activity": _iso(row["last_at"]),
                 "topics": row["topics"].split(), "crisis": row["crisis"], "fallbacks": row["fallback_count"],
                 "low_confidence": row["low_confidence_count"], "referral_offered": row["referral_offered"],
-                "tags": row["tags"], "messages": [_message_dict(m) for m in messages],
+                "tags": row["tags"], "notes": [{"author": n["author"], "at": _iso(n["created_at"]), "text": n["body"]}
+                                               for n in row["notes"]],
+                "reviewed_by": (row["review"] or {}).get("reviewed_by"),
+                "reviewed_at": _iso((row["review"] or {}).get("reviewed_at")) or None,
+                "messages": [_message_dict(m) for m in messages],
             }
             yield ("" if first else ",") + json.dumps(item)
             first = False
@@ -84,7 +101,7 @@ def _download(body: Iterator[str], mimetype: str, extension: str) -> Response:
 @requires_admin
 def conversations_csv():
     filters = Filters.parse(request.args)
-    log("export_csv", detail=request.query_string.decode(errors="replace")[:500])
+    log("export_csv", detail=audited_query())
     return _download(_csv(filters), "text/csv", "csv")
 
 
@@ -92,5 +109,5 @@ def conversations_csv():
 @requires_admin
 def conversations_json():
     filters = Filters.parse(request.args)
-    log("export_json", detail=request.query_string.decode(errors="replace")[:500])
+    log("export_json", detail=audited_query())
     return _download(_json(filters), "application/json", "json")
