@@ -25,9 +25,9 @@ What it decides, right after a visitor's message:
 
 Accumulation: over the visitor's last ``window`` messages (3) since the last check-in or
 crisis reply, ``elevated_count`` (2) messages with a risk score of at least
-``elevated_score``, or scores summing to ``score_sum_limit``, trigger the check-in.
-The defaults assume the detectors' score runs from 0 to 1 with the check-in band above
-``elevated_score``; set them in config.yml on the evaluation's dev split, never on test.
+``elevated_score`` (0.42), or scores summing to ``score_sum_limit`` (1.25), trigger the
+check-in. Set in config.yml on the crisis evaluation's dev conversations only, never on
+test (docs/safety/crisis-flow.md gives the figures).
 """
 
 from __future__ import annotations
@@ -69,9 +69,9 @@ class CrisisFlowPolicy(Policy):
         return {
             "priority": 7,
             "window": 3,
-            "elevated_score": 0.3,
+            "elevated_score": 0.42,
             "elevated_count": 2,
-            "score_sum_limit": 1.0,
+            "score_sum_limit": 1.25,
         }
 
     def __init__(

@@ -26,8 +26,8 @@ pytestmark = pytest.mark.model
 # What the stand-in says the detectors found, by message text (anything else: no risk).
 RISK = {
     "everything feels pointless lately": {"level": "check_in", "score": 0.5, "kinds": ["self"]},
-    "i've been feeling really low lately": {"level": "none", "score": 0.35, "kinds": []},
-    "work is awful and i can't sleep": {"level": "none", "score": 0.4, "kinds": ["self"]},
+    "i've been feeling really low lately": {"level": "none", "score": 0.45, "kinds": []},
+    "work is awful and i can't sleep": {"level": "none", "score": 0.47, "kinds": ["self"]},
     "i swallowed a load of pills": {"level": "crisis", "score": 0.95, "kinds": ["ingestion", "self"]},
 }
 

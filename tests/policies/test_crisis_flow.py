@@ -171,14 +171,27 @@ def test_after_a_no_more_worrying_words_get_the_crisis_reply_not_another_questio
 
 
 def test_risk_building_up_below_the_band_gets_the_check_in(policy):
-    conversation = (Conversation().user("i'm so tired all the time", "share_difficulty", score=0.35).bot("utter_share_difficulty")
-                    .user("nobody would notice if i wasn't around", "faq", score=0.4))
+    conversation = (Conversation().user("i'm so tired all the time", "share_difficulty", score=0.45).bot("utter_share_difficulty")
+                    .user("nobody would notice if i wasn't around", "faq", score=0.47))
+    assert decide(policy, conversation)[0] == UTTER_CHECK_IN
+
+
+def test_scores_ordinary_messages_usually_get_do_not_accumulate(policy):
+    # the dev split's ordinary messages score a median of about 0.34 (docs/safety/crisis-flow.md)
+    conversation = (Conversation().user("a", score=0.34).bot("utter_faq").user("b", score=0.38).bot("utter_faq")
+                    .user("c", score=0.35))
+    assert decide(policy, conversation)[0] is None
+
+
+def test_three_messages_just_under_the_limit_each_add_up_to_the_check_in(policy):
+    conversation = (Conversation().user("a", score=0.41).bot("utter_faq").user("b", score=0.41).bot("utter_faq")
+                    .user("c", score=0.44))
     assert decide(policy, conversation)[0] == UTTER_CHECK_IN
 
 
 def test_one_elevated_message_alone_does_not_accumulate(policy):
     conversation = (Conversation().user("what is therapy", score=0.05).bot("utter_faq")
-                    .user("i'm so tired all the time", "share_difficulty", score=0.35))
+                    .user("i'm so tired all the time", "share_difficulty", score=0.45))
     assert decide(policy, conversation)[0] is None
 
 

@@ -91,3 +91,11 @@ def test_the_checker_catches_a_missing_or_skipped_test(tmp_path):
 
 def test_readme_links_the_safety_case():
     assert "docs/safety/" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_readable_page_lists_every_hazard_and_test_of_the_log():
+    page = (ROOT / "docs" / "safety" / "hazard-log.md").read_text(encoding="utf-8")
+    for hazard in hazards():
+        assert f"## {hazard['id']}. {hazard['title']}" in page
+    for name in named_tests():
+        assert f"`{name}`" in page, f"hazard-log.md lacks {name}"
