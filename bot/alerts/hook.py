@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Optional
 
-from rasa.shared.core.events import ActionExecuted, SessionStarted
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import settings
@@ -45,12 +45,11 @@ def flag_of(tracker: DialogueStateTracker, output_channel: Optional[str]) -> Opt
     ]
     if earlier:
         return None  # a crisis reply was already given in this session: same episode
-    intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
     return Flag(
         conversation_id=tracker.sender_id,
         channel=tracker.get_latest_input_channel() or output_channel or "unknown",
         at=datetime.now(timezone.utc),
-        reason="crisis" if intent == "crisis" else "check_in",
+        reason="check_in" if _answering_check_in(tracker) else "crisis",
         kind=str(tracker.get_slot("crisis_reply") or "self"),
         episode=f"{tracker.sender_id}@{session_start}",
     )
@@ -69,3 +68,16 @@ def on_response(utter_action: str, tracker: DialogueStateTracker, output_channel
             alerter.alert(flag)
     except Exception:  # noqa: BLE001 - an alert problem must never stop the crisis reply
         logger.exception("Duty alert could not be started")
+
+
+def _answering_check_in(tracker: DialogueStateTracker) -> bool:
+    """Whether the visitor's latest message answered the safety check-in."""
+    users_seen = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            users_seen += 1
+            if users_seen > 1:
+                return False
+        elif users_seen == 1 and isinstance(event, ActionExecuted) and event.action_name != "action_listen":
+            return event.action_name == "utter_check_in"
+    return False

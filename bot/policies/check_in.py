@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -117,7 +117,3 @@ def read_answer(text: str, intent: Optional[str] = None, risk: Optional[Risk] = 
         return NO
     return UNCLEAR
 
-
-def risk_of_event(event_data: Dict[str, Any]) -> Risk:
-    """The risk recorded on a stored ``user`` event's parse data."""
-    return Risk.of(event_data.get("parse_data"))
