@@ -69,8 +69,10 @@ def test_the_duty_email_arrives_within_5_seconds_of_the_crisis_reply(bot, smtp):
 
 
 def test_a_second_risk_message_gets_the_shorter_reply_with_every_line(bot, smtp):
+    before = len(smtp.messages)
     first = bot.say("repeat-1", "I want to kill myself")
-    mails_after_first = len(smtp.wait_for(len(smtp.messages)))
+    mails_after_first = len(smtp.wait_for(before + 1, timeout=5))
+    assert mails_after_first == before + 1
     second = bot.say("repeat-1", "i really want to kill myself tonight")
     assert is_crisis_reply(first) and is_crisis_reply(second)
     assert texts(second) != texts(first) and len(texts(second)) < len(texts(first))
