@@ -8,7 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 
 class ActionFlagCrisis(Action):
-    """Runs after the crisis reply; says nothing, so the crisis reply stands alone."""
+    """Runs after the crisis reply (a crisis the detectors found, or a check-in answered yes);
+    says nothing, so the crisis reply stands alone. The reply, its wording and the duty alert
+    do not depend on this action: they happen inside the Rasa server (bot/policies, bot/alerts)."""
 
     def name(self) -> Text:
         return "action_flag_crisis"

@@ -16,6 +16,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import settings
+from bot.alerts import hook as alerts
 
 
 class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
@@ -37,4 +38,5 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
     ) -> Optional[Dict[Text, Any]]:
         # Slots and explicit kwargs win over practice defaults, as in Rasa's own generator.
         values = {**self.practice_values, **kwargs}
+        alerts.on_response(utter_action, tracker, output_channel)  # the duty alert, in the background
         return await super().generate(utter_action, tracker, output_channel, **values)

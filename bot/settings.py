@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -29,8 +29,6 @@ _PRACTICE_ENV = {
     ("practice", "website"): "PRACTICE_WEBSITE",
     ("practice", "privacy_url"): "PRACTICE_PRIVACY_URL",
     ("crisis", "emergency"): "CRISIS_EMERGENCY",
-    ("crisis", "nhs_urgent"): "CRISIS_NHS_URGENT",
-    ("crisis", "nhs_urgent_option"): "CRISIS_NHS_URGENT_OPTION",
     ("crisis", "samaritans"): "CRISIS_SAMARITANS",
     ("crisis", "shout_text"): "CRISIS_SHOUT_TEXT",
 }
@@ -61,6 +59,28 @@ class Practice:
     crisis_nhs_urgent_option: str
     crisis_samaritans: str
     crisis_shout_text: str
+    # The nation's urgent mental health line (``crisis.urgent_lines`` in practice.yml): NHS 111
+    # does not run in Northern Ireland, so the line is chosen by ``crisis.nation``.
+    crisis_nation: str = "england"
+    crisis_urgent_name: str = "NHS 111"
+
+    @property
+    def urgent_line_how(self) -> str:
+        """``"call NHS 111 and choose option 2"``; ``"call Lifeline on 0808 808 8000"``."""
+        how = f"call {self.crisis_urgent_name}"
+        if tel_digits(self.crisis_nhs_urgent) not in tel_digits(self.crisis_urgent_name):
+            how += f" on {self.crisis_nhs_urgent}"
+        if self.crisis_nhs_urgent_option:
+            how += f" and choose option {self.crisis_nhs_urgent_option}"
+        return how
+
+    @property
+    def urgent_line_title(self) -> str:
+        """A button title: ``"Call NHS 111, option 2"``; ``"Call Lifeline 0808 808 8000"``."""
+        title = f"Call {self.crisis_urgent_name}"
+        if tel_digits(self.crisis_nhs_urgent) not in tel_digits(self.crisis_urgent_name):
+            title += f" on {self.crisis_nhs_urgent}"
+        return title + (f", option {self.crisis_nhs_urgent_option}" if self.crisis_nhs_urgent_option else "")
 
     @property
     def phone_tel(self) -> str:
@@ -85,6 +105,13 @@ class Practice:
             "crisis_samaritans": self.crisis_samaritans,
             "crisis_samaritans_tel": tel_digits(self.crisis_samaritans),
             "crisis_shout_text": self.crisis_shout_text,
+            # Additive for the crisis replies (bot/policies/crisis_flow.py picks the variant).
+            "crisis_emergency_tel": tel_digits(self.crisis_emergency),
+            "crisis_urgent_name": self.crisis_urgent_name,
+            "crisis_urgent_how": self.urgent_line_how,
+            "crisis_urgent_title": self.urgent_line_title,
+            "crisis_urgent_tel": tel_digits(self.crisis_nhs_urgent),
+            "crisis_shout_sms": tel_digits(self.crisis_shout_text),
         }
 
 
@@ -121,13 +148,127 @@ def load_practice(
                 f"Practice setting '{section}.{key}' must be a web address starting https://, "
                 f"not {values[field]!r} (in {path.name} or {env_name})."
             )
+    values.update(_urgent_line(raw.get("crisis") or {}, environ, path))
     return Practice(**values)
+
+
+NATIONS = ("england", "wales", "scotland", "northern_ireland")
+
+
+def _urgent_line(crisis: Mapping, environ: Mapping[str, str], path: Path) -> Dict[str, str]:
+    """The urgent mental health line of the practice's nation (``CRISIS_NATION``).
+
+    ``CRISIS_NHS_URGENT`` and ``CRISIS_NHS_URGENT_OPTION`` still override its number and option.
+    """
+    nation = str(environ.get("CRISIS_NATION") or crisis.get("nation") or "england").strip().lower()
+    nation = nation.replace(" ", "_").replace("-", "_")
+    lines = crisis.get("urgent_lines") or {}
+    if nation not in NATIONS or not isinstance(lines.get(nation), Mapping):
+        raise ConfigurationError(
+            f"Crisis setting 'crisis.nation' is {nation!r}: it must be one of {', '.join(NATIONS)}, "
+            f"with a line under 'crisis.urgent_lines' in {path.name} (or set CRISIS_NATION)."
+        )
+    line = lines[nation]
+    name = str(line.get("name") or "").strip()
+    number = str(environ.get("CRISIS_NHS_URGENT") or line.get("number") or "").strip()
+    option = environ.get("CRISIS_NHS_URGENT_OPTION")
+    option = str(line.get("option") or "" if option is None else option).strip()
+    if not name or not tel_digits(number):
+        raise ConfigurationError(
+            f"Crisis setting 'crisis.urgent_lines.{nation}' needs a name and a number (in {path.name})."
+        )
+    return {"crisis_nation": nation, "crisis_urgent_name": name,
+            "crisis_nhs_urgent": number, "crisis_nhs_urgent_option": option}
 
 
 @lru_cache(maxsize=1)
 def practice() -> Practice:
     """The practice details for this process (read once)."""
     return load_practice()
+
+
+# --- the duty alert (bot/alerts/) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyAlert:
+    """How the practice's duty contact is emailed when a conversation is flagged."""
+
+    smtp_host: str
+    smtp_port: int
+    starttls: bool
+    username: str
+    password: str  # only ever from DUTY_ALERT_SMTP_PASSWORD, never from practice.yml
+    sender: str
+    recipients: Tuple[str, ...]
+    console_url: str
+    attempts: int = 6
+    first_retry_seconds: float = 2.0
+    ca_file: str = ""  # DUTY_ALERT_SMTP_CA_FILE: a private CA to trust (certificates are always checked)
+    timeout_seconds: float = 10.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.smtp_host and self.sender and self.recipients)
+
+
+def _flag(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {value!r}.")
+
+
+def load_duty_alert(path: Path = PRACTICE_FILE, environ: Optional[Mapping[str, str]] = None) -> DutyAlert:
+    """Reads ``duty_alert:`` from practice.yml; ``DUTY_ALERT_*`` variables override it."""
+    environ = os.environ if environ is None else environ
+    try:
+        raw = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("duty_alert") or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigurationError(f"Cannot read duty alert settings from {path}: {error}")
+    if raw.get("password"):
+        raise ConfigurationError(
+            "duty_alert.password must not be written in practice.yml: set DUTY_ALERT_SMTP_PASSWORD."
+        )
+
+    def value(key: str, env_name: str, default: Any = "") -> Any:
+        from_env = environ.get(env_name, "").strip()
+        return from_env if from_env else raw.get(key, default)
+
+    recipients = value("recipients", "DUTY_ALERT_TO", [])
+    if isinstance(recipients, str):
+        recipients = recipients.split(",")
+    try:
+        port = int(value("smtp_port", "DUTY_ALERT_SMTP_PORT", 587))
+        attempts = int(value("attempts", "DUTY_ALERT_ATTEMPTS", 6))
+        first_retry = float(value("first_retry_seconds", "DUTY_ALERT_FIRST_RETRY_SECONDS", 2))
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError(f"Duty alert settings: a number is not a number ({error}).")
+    if not 0 < port < 65536 or attempts < 1 or first_retry < 0:
+        raise ConfigurationError("Duty alert settings: port 1-65535, attempts at least 1, retry delay >= 0.")
+    return DutyAlert(
+        smtp_host=str(value("smtp_host", "DUTY_ALERT_SMTP_HOST") or "").strip(),
+        smtp_port=port,
+        starttls=_flag(value("starttls", "DUTY_ALERT_STARTTLS", True), "DUTY_ALERT_STARTTLS"),
+        username=str(value("username", "DUTY_ALERT_SMTP_USER") or "").strip(),
+        password=environ.get("DUTY_ALERT_SMTP_PASSWORD", ""),
+        sender=str(value("sender", "DUTY_ALERT_FROM") or "").strip(),
+        recipients=tuple(r.strip() for r in recipients if str(r).strip()),
+        console_url=str(value("console_url", "CONSOLE_BASE_URL", "http://127.0.0.1:5080")).strip().rstrip("/"),
+        attempts=attempts,
+        first_retry_seconds=first_retry,
+        ca_file=environ.get("DUTY_ALERT_SMTP_CA_FILE", "").strip(),
+    )
+
+
+@lru_cache(maxsize=1)
+def duty_alert() -> DutyAlert:
+    """The duty alert settings for this process (read once)."""
+    return load_duty_alert()
 
 
 # --- runtime settings (environment only) ------------------------------------------------

@@ -42,3 +42,36 @@ def test_tracker_db_defaults_to_sqlite_in_var(tmp_path):
 def test_a_link_setting_must_be_a_web_address():
     with pytest.raises(ConfigurationError, match="PRACTICE_HOURS_URL"):
         load_practice(environ={"PRACTICE_HOURS_URL": "javascript:alert(1)"})
+
+
+def test_the_urgent_line_follows_the_practices_nation():
+    from bot.settings import load_practice
+
+    england = load_practice(environ={})
+    assert (england.crisis_urgent_name, england.crisis_nhs_urgent, england.crisis_nhs_urgent_option) == ("NHS 111", "111", "2")
+    northern_ireland = load_practice(environ={"CRISIS_NATION": "Northern Ireland"})
+    assert northern_ireland.crisis_urgent_name == "Lifeline" and "111" not in northern_ireland.urgent_line_how
+    assert load_practice(environ={"CRISIS_NATION": "scotland"}).urgent_line_how == "call NHS 24 on 111"
+    overridden = load_practice(environ={"CRISIS_NHS_URGENT": "0800 000 0000", "CRISIS_NHS_URGENT_OPTION": ""})
+    assert overridden.template_values()["crisis_urgent_tel"] == "08000000000" and "option" not in overridden.urgent_line_how
+
+
+def test_an_unknown_nation_is_refused_with_the_choices():
+    import pytest
+
+    from bot.settings import ConfigurationError, load_practice
+
+    with pytest.raises(ConfigurationError, match="northern_ireland"):
+        load_practice(environ={"CRISIS_NATION": "atlantis"})
+
+
+def test_duty_alert_settings_from_the_environment():
+    from bot.settings import load_duty_alert
+
+    config = load_duty_alert(environ={
+        "DUTY_ALERT_SMTP_HOST": "smtp.example.org", "DUTY_ALERT_SMTP_PORT": "2525", "DUTY_ALERT_STARTTLS": "off",
+        "DUTY_ALERT_FROM": "bot@example.org", "DUTY_ALERT_TO": "a@example.org, b@example.org",
+        "DUTY_ALERT_SMTP_USER": "bot", "DUTY_ALERT_SMTP_PASSWORD": "s3cret",
+    })
+    assert config.enabled and config.smtp_port == 2525 and config.starttls is False
+    assert config.recipients == ("a@example.org", "b@example.org") and config.password == "s3cret"

@@ -3,7 +3,7 @@
 Answers are written once, for the web: text plus buttons. Channels differ in what they can
 show. SMS and WhatsApp (through Twilio) have no buttons, Messenger shows at most three with
 20-character titles, every platform caps message length, and no platform opens a ``tel:``
-link from a button. ``shape`` turns a message into what a channel can send; ``picked_payload``
+or ``sms:`` link from a button: those become plain lines ("Call 999", "Text SHOUT to 85258"). ``shape`` turns a message into what a channel can send; ``picked_payload``
 maps a typed "2" back to the second option offered. Both number options the same way, so
 the number a user reads is the option the number picks.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from urllib.parse import unquote_plus
 
 # Shown under numbered options; kept short because SMS is billed per 153-character segment.
 NUMBER_PROMPT = "Reply with a number, or type your question."
@@ -64,13 +65,30 @@ def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+LINK_SCHEMES = ("tel:", "sms:", "http://", "https://")
+
+
 def _target(button: Mapping[str, Any]) -> str:
-    """A button's link target (``tel:…`` or ``http…``), or "" for a button that replies."""
+    """A button's link target (``tel:…``, ``sms:…`` or ``http…``), or "" for a button that replies."""
     for key in ("url", "payload"):
         value = str(button.get(key) or "").strip()
-        if value.lower().startswith(("tel:", "http://", "https://")):
+        if value.lower().startswith(LINK_SCHEMES):
             return value
     return ""
+
+
+_SMS = re.compile(r"sms:([^?]*)(?:\?(.*))?", re.IGNORECASE)
+
+
+def _sms_line(title: str, target: str) -> str:
+    """``sms:85258?&body=SHOUT`` as what to do by hand: ``Text SHOUT to 85258``."""
+    match = _SMS.fullmatch(target)
+    number, query = (match.group(1), match.group(2) or "") if match else (target[4:], "")
+    body = next((unquote_plus(p[5:]) for p in query.split("&") if p.lower().startswith("body=")), "")
+    digits = re.sub(r"\D", "", number)
+    if title and digits and digits in re.sub(r"\D", "", title):
+        return title
+    return f"Text {body} to {number}" if body else f"{title or 'Text'}: {number}"
 
 
 def options_from(buttons: Sequence[Mapping[str, Any]]) -> List[Option]:
@@ -89,6 +107,8 @@ def link_line(button: Mapping[str, Any]) -> str:
         if digits and digits in re.sub(r"\D", "", title):
             return title
         return f"{title}: {number}" if title else number
+    if target.lower().startswith("sms:"):
+        return _sms_line(title, target)
     return f"{title}: {target}" if title else target
 
 

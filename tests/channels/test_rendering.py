@@ -139,3 +139,13 @@ def test_options_skip_link_buttons_and_buttons_without_payload():
 
 def test_a_style_without_buttons_never_shows_them():
     assert not shape("Hi", TOPICS[:1], Style(max_text=100)).native
+
+
+def test_a_text_button_becomes_what_to_text_and_is_not_an_option():
+    shout = {"title": "Text SHOUT to 85258", "payload": "sms:85258?&body=SHOUT", "type": "web_url",
+             "url": "sms:85258?&body=SHOUT"}
+    assert link_line(shout) == "Text SHOUT to 85258"
+    assert link_line({"title": "Shout", "url": "sms:85258?&body=SHOUT"}) == "Text SHOUT to 85258"
+    assert options_from([shout]) == []
+    for style in STYLES.values():
+        assert all("sms:" not in text for text in shape("Help.", CALL_BUTTONS + [shout], style).texts)

@@ -22,7 +22,8 @@ def texts(replies):
 
 
 def render(response_name):
-    template = domain()["responses"][response_name][0]["text"]
+    """The response's variant without a condition (for utter_crisis: the person at risk)."""
+    template = next(v for v in domain()["responses"][response_name] if not v.get("condition"))["text"]
     return template.format(**practice().template_values())
 
 

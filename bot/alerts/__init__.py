@@ -1,0 +1,1 @@
+"""Alerts to the practice's staff: the duty email when a conversation is flagged (``duty.py``)."""
