@@ -229,6 +229,21 @@ def web_socket_url(environ: Optional[Mapping[str, str]] = None) -> str:
     return url or f"http://127.0.0.1:{environ.get('RASA_PORT', '5005')}"
 
 
+def web_session_secret(environ: Optional[Mapping[str, str]] = None) -> Optional[bytes]:
+    """Key that signs the widget's resume tokens (``WEB_SESSION_SECRET``, 32+ characters).
+
+    Unset, the socket channel draws a random key at start-up: a restart of the Rasa server
+    then starts new conversations in open tabs. Set it where conversations must survive one.
+    """
+    environ = os.environ if environ is None else environ
+    secret = environ.get("WEB_SESSION_SECRET", "").strip()
+    if not secret:
+        return None
+    if len(secret) < 32:
+        raise ConfigurationError("WEB_SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`).")
+    return secret.encode("utf-8")
+
+
 # --- robustness and security (bot/channels/safe_rest.py, bot/storage/durable.py) --------
 
 
