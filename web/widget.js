@@ -83,8 +83,10 @@
 
   var downloadButton = el("button", { type: "button", "class": "chat-menu-item", text: "Download this conversation" });
   var clearButton = el("button", { type: "button", "class": "chat-menu-item", text: "Clear conversation" });
+  var callbackButton = config.callbacks ? el("button", { type: "button", "class": "chat-menu-item", text: "Request a callback" }) : null;
   var menu = el("div", { id: menuId, "class": "chat-menu", hidden: "" }, [
     el("ul", { role: "list" }, [
+      callbackButton ? el("li", {}, [callbackButton]) : null,
       el("li", {}, [downloadButton]),
       el("li", {}, [clearButton]),
       config.accessibilityUrl ? el("li", {}, [el("a", { "class": "chat-menu-item", href: config.accessibilityUrl,
@@ -109,6 +111,59 @@
     el("label", { "for": inputId, "class": "chat-sr", text: "Your message" }), input, sendButton,
   ]);
 
+  // "Request a callback": a short form shown in place of the conversation while it is filled in.
+  var callbackTitleId = id("callback-title");
+  function field(label, control, hint) {
+    var hintNode = hint ? el("p", { "class": "chat-hint", id: id("hint"), text: hint }) : null;
+    var error = el("p", { "class": "chat-error", id: id("error"), hidden: "" });
+    control.setAttribute("aria-describedby", [hintNode && hintNode.id, error.id].filter(Boolean).join(" "));
+    return { node: el("div", { "class": "chat-field" }, [el("label", { "for": control.id, text: label }), hintNode, control, error]),
+      control: control, error: error };
+  }
+  var callbackFields = {
+    first_name: field("First name (optional)", el("input", { id: id("name"), type: "text", autocomplete: "given-name", maxlength: "40" })),
+    phone: field("Phone number", el("input", { id: id("phone"), type: "tel", autocomplete: "tel", maxlength: "20" }),
+      "A UK number, for example 07700 900123"),
+  };
+  var timeError = el("p", { "class": "chat-error", id: id("error"), hidden: "" });
+  var timeLabels = config.callbackTimes || {};  // bot/web/callbacks.py BEST_TIMES
+  var timeChoices = Object.keys(timeLabels).map(function (value) {
+    var radio = el("input", { type: "radio", name: "best_time", value: value, id: id("time") });
+    return el("div", { "class": "chat-choice" }, [radio, el("label", { "for": radio.id, text: timeLabels[value] })]);
+  });
+  var timeFieldset = el("fieldset", { "class": "chat-field", "aria-describedby": timeError.id },
+    [el("legend", { text: "Best time to call" })].concat(timeChoices, [timeError]));
+  var consentBox = el("input", { type: "checkbox", id: id("consent") });
+  var consentNote = el("p", { "class": "chat-hint", id: id("hint") });
+  consentNote.appendChild(document.createTextNode("We keep it for " + (config.callbackRetentionDays || 30) +
+    " days at most. Read our "));
+  consentNote.appendChild(el("a", { href: config.privacyUrl || "#", target: "_blank", rel: "noopener noreferrer" }, [
+    document.createTextNode("privacy notice"), el("span", { "class": "chat-sr", text: " (opens in a new tab)" })]));
+  consentNote.appendChild(document.createTextNode("."));
+  var consentError = el("p", { "class": "chat-error", id: id("error"), hidden: "" });
+  consentBox.setAttribute("aria-describedby", consentNote.id + " " + consentError.id);
+  var formError = el("p", { "class": "chat-error", role: "alert" });
+  var callbackCancel = el("button", { type: "button", "class": "chat-secondary", text: "Cancel" });
+  var callbackForm = el("form", { "class": "chat-callback-form", novalidate: "" }, [
+    callbackFields.first_name.node, callbackFields.phone.node, timeFieldset,
+    el("div", { "class": "chat-field chat-consent" }, [
+      el("div", { "class": "chat-choice" }, [consentBox, el("label", { "for": consentBox.id,
+        text: "I agree that " + config.title + " may keep my number and name to call me back." })]),
+      consentNote, consentError,
+    ]),
+    formError,
+    el("div", { "class": "chat-actions" }, [
+      el("button", { type: "submit", "class": "chat-primary", text: "Send request" }), callbackCancel,
+    ]),
+  ]);
+  var callbackSection = el("section", { "class": "chat-callback", "aria-labelledby": callbackTitleId, hidden: "" }, [
+    el("h3", { id: callbackTitleId, "class": "chat-callback-title", text: "Request a callback" }),
+    el("p", { "class": "chat-callback-safety", text: "This is not for emergencies. If you are in danger now, call " +
+      (config.emergency || "999") + "." }),
+    el("p", { text: "Leave your number and someone from " + config.title + " will call you back." }),
+    callbackForm,
+  ]);
+
   var panel = el("div", { id: panelId, "class": "chat-panel", role: "dialog", "aria-labelledby": titleId, hidden: "" }, [
     el("div", { "class": "chat-header" }, [
       el("div", { "class": "chat-heading" }, [
@@ -118,7 +173,7 @@
       menuButton, closeButton,
     ]),
     menu,
-    el("div", { "class": "chat-body" }, [log, typing, status]),
+    el("div", { "class": "chat-body" }, [log, typing, status, callbackSection]),
     form,
   ]);
 
@@ -238,6 +293,7 @@
       if (!state.messages.length && state.open) greet();
     });
     socket.on("bot_uttered", receive);
+    socket.on("callback_confirm", callbackConfirmed);
     socket.on("connect_error", function () {
       showStatus("The assistant can't be reached just now. You can call " + config.phone + " free.");
       typing.hidden = true;
@@ -327,7 +383,7 @@
     launcher.focus();
   }
 
-  function openMenu() { menu.hidden = false; menuButton.setAttribute("aria-expanded", "true"); downloadButton.focus(); }
+  function openMenu() { menu.hidden = false; menuButton.setAttribute("aria-expanded", "true"); menu.querySelector(".chat-menu-item").focus(); }
   function closeMenu() { menu.hidden = true; menuButton.setAttribute("aria-expanded", "false"); }
 
   function focusable() {
@@ -339,7 +395,9 @@
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       event.preventDefault();
-      if (!menu.hidden) { closeMenu(); menuButton.focus(); } else close();
+      if (!menu.hidden) { closeMenu(); menuButton.focus(); }
+      else if (!callbackSection.hidden) showCallback(false);
+      else close();
       return;
     }
     if (event.key === "Tab" && panel.getAttribute("aria-modal") === "true") {
@@ -416,6 +474,64 @@
   document.querySelectorAll("[data-chat-clear]").forEach(function (button) {
     button.addEventListener("click", clearConversation);
   });
+
+  // --- request a callback ---------------------------------------------------------------------
+
+  function showCallback(show) {
+    callbackSection.hidden = !show;
+    log.hidden = show;
+    form.hidden = show;
+    if (show) { callbackFields.first_name.control.focus(); } else { input.focus(); }
+  }
+
+  function showErrors(errors) {
+    var all = [
+      ["first_name", callbackFields.first_name.control, callbackFields.first_name.error],
+      ["phone", callbackFields.phone.control, callbackFields.phone.error],
+      ["best_time", timeChoices[0].querySelector("input"), timeError],
+      ["consent", consentBox, consentError],
+    ];
+    var first = null;
+    all.forEach(function (entry) {
+      var message = errors[entry[0]];
+      entry[2].textContent = message || "";
+      entry[2].hidden = !message;
+      if (entry[0] !== "best_time") entry[1].setAttribute("aria-invalid", message ? "true" : "false");
+      if (message && !first) first = entry[1];
+    });
+    formError.textContent = errors.form || "";
+    if (first) first.focus();
+  }
+
+  if (callbackButton) {
+    callbackButton.addEventListener("click", function () { closeMenu(); showErrors({}); showCallback(true); });
+    callbackCancel.addEventListener("click", function () { showCallback(false); });
+    callbackForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!socket || !socket.connected) { showErrors({ form: "The chat is not connected. Please call " + config.phone + "." }); return; }
+      var chosen = callbackForm.querySelector("input[name=best_time]:checked");
+      socket.emit("callback_request", {
+        first_name: callbackFields.first_name.control.value,
+        phone: callbackFields.phone.control.value,
+        best_time: chosen ? chosen.value : null,
+        consent: consentBox.checked,
+      });
+    });
+  }
+
+  function callbackConfirmed(result) {
+    if (!result || !result.ok) { showErrors((result && result.errors) || { form: "Something went wrong. Please call us." }); return; }
+    callbackForm.reset();
+    showErrors({});
+    var message = { from: "bot", text: "Thank you: we have your request and will call you back. This is not for " +
+      "emergencies: if you are in danger now, call " + (config.emergency || "999") + "." };
+    state.messages.push(message);
+    save();
+    render();
+    showCallback(false);
+    scrollToMessage(state.messages.length - 1);
+    announce(message);
+  }
 
   // --- start ----------------------------------------------------------------------------------
 

@@ -47,12 +47,14 @@ from sanic import Blueprint
 from bot import settings
 from bot.channels.input_rules import Rejected, checked_metadata, checked_sender, clean_text
 from bot.channels.safe_rest import CRISIS_PAYLOAD, crisis_detector, fallback_replies
+from bot.web import callbacks
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "web:"  # every conversation id of this channel; other channels use their own
 GREET_PAYLOAD = "/greet"  # what the widget sends when a new conversation opens
 LINK_SCHEMES = ("tel:", "sms:")  # buttons that dial or text: links, never chat messages
+CALLBACKS_PER_CONVERSATION = 3  # a visitor may correct a number; more is someone flooding the queue
 
 
 class SessionTokens:
@@ -205,6 +207,8 @@ class WebchatInput(SocketIOInput):
         self.offered = OfferedPayloads()
         self._conversation_of: Dict[Text, Text] = {}  # socket id -> the conversation it holds
         self._socket_of: Dict[Text, Text] = {}  # conversation id -> the socket holding it
+        self.callbacks: Optional[callbacks.CallbackStore] = None
+        self._callbacks_made: Dict[Text, int] = {}
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
@@ -217,6 +221,11 @@ class WebchatInput(SocketIOInput):
         self._accept_only_allowed_pages(namespace, settings.web_allowed_origins())
         self.sio.on("session_request", self._session_request, namespace=namespace)
         self.sio.on("disconnect", self._disconnect, namespace=namespace)
+        key = settings.callback_key()
+        if key:
+            self.callbacks = callbacks.CallbackStore(
+                settings.tracker_db_url(), key, settings.callback_retention_days())
+            self.sio.on("callback_request", self._callback_request, namespace=namespace)
 
         async def handle_message(sid: Text, data: Any) -> None:
             message = self.user_message(sid, data)
@@ -304,3 +313,27 @@ class WebchatInput(SocketIOInput):
 
     async def _disconnect(self, sid: Text, *args: Any) -> None:
         await self._release(sid)
+
+    async def _callback_request(self, sid: Text, data: Any) -> None:
+        """A visitor's "call me back" form: checked, stored encrypted, answered with
+        ``callback_confirm`` ``{"ok": true}`` or ``{"ok": false, "errors": {field: what to fix}}``."""
+
+        async def reply(result: Dict[Text, Any]) -> None:
+            await self.sio.emit("callback_confirm", result, room=sid, namespace=self.namespace)
+
+        conversation_id = self._conversation_of.get(sid)
+        if conversation_id is None or self.callbacks is None:
+            await reply({"ok": False, "errors": {"form": "The chat is not connected. Please try again."}})
+            return
+        if self._callbacks_made.get(conversation_id, 0) >= CALLBACKS_PER_CONVERSATION:
+            await reply({"ok": False, "errors": {"form": "We already have your request. Please call us instead."}})
+            return
+        try:
+            callback = callbacks.checked(data)
+        except callbacks.Invalid as invalid:
+            await reply({"ok": False, "errors": invalid.errors})
+            return
+        await asyncio.to_thread(self.callbacks.add, conversation_id, callback)
+        self._callbacks_made[conversation_id] = self._callbacks_made.get(conversation_id, 0) + 1
+        logger.info("Callback requested from a widget conversation")  # no details in the log
+        await reply({"ok": True})

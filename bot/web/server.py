@@ -24,6 +24,7 @@ from typing import Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
 from bot import settings
+from bot.web.callbacks import BEST_TIMES
 
 WEB_DIR = settings.PROJECT_ROOT / "web"
 BUNDLE = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -41,7 +42,13 @@ def widget_config(socket_url: str) -> Dict[str, object]:
         "colour": widget.colour,
         "textColour": widget.text_colour,
         "phone": practice.phone,  # shown if the assistant cannot be reached
+        "emergency": practice.crisis_emergency,
+        "privacyUrl": practice.privacy_url,
         "accessibilityUrl": ACCESSIBILITY_URL,
+        # "Request a callback" only where requests can be stored encrypted (CALLBACK_KEY).
+        "callbacks": settings.callback_key() is not None,
+        "callbackRetentionDays": settings.callback_retention_days(),
+        "callbackTimes": BEST_TIMES,
         # Sent with every message (credentials.yml metadata_key), stored on the tracker.
         "customData": {"practice": re.sub(r"[^a-z0-9]+", "-", practice.name.lower()).strip("-")},
     }

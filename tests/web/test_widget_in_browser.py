@@ -16,9 +16,11 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 import yaml
+from cryptography.fernet import Fernet
 from playwright.sync_api import expect, sync_playwright
 
 from bot.settings import contrast_ratio, practice
+from bot.web.callbacks import CallbackStore
 from tests.support.servers import ROOT, free_port, running_bot, start_process, stop, wait_for
 
 pytestmark = pytest.mark.model
@@ -54,17 +56,17 @@ def site(tmp_path_factory):
     work = tmp_path_factory.mktemp("widget")
     web_port = free_port()
     origins = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"]
-    allowed = {"WEB_ALLOWED_ORIGINS": ",".join(origins)}
-    with running_bot(work, extra_env=allowed, extra_args=["--cors", *origins]) as bot:
+    env = {"WEB_ALLOWED_ORIGINS": ",".join(origins), "CALLBACK_KEY": Fernet.generate_key().decode()}
+    with running_bot(work, extra_env=env, extra_args=["--cors", *origins]) as bot:
         web = start_process(
             "web",
             [sys.executable, "-m", "bot.web.server", "--port", str(web_port), "--socket-url", bot.rasa_url],
-            {**os.environ, "PYTHONPATH": str(ROOT)},
+            {**os.environ, "PYTHONPATH": str(ROOT), **env},
             work,
         )
         try:
             wait_for(f"{origins[0]}/", web)
-            yield {"url": f"{origins[0]}/", "bot": bot}
+            yield {"url": f"{origins[0]}/", "bot": bot, "callback_key": env["CALLBACK_KEY"].encode()}
         finally:
             stop(web)
 
@@ -247,6 +249,19 @@ def test_on_a_phone_the_widget_is_a_modal_dialog(site, browser, tmp_path):
     page.screenshot(path=str(screenshot_path("widget-crisis-phone.png", tmp_path)))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
 
+    # The callback form, with its errors showing: still no violations, and the safety line on top.
+    visit.dialog.get_by_role("button", name="Conversation options").click()
+    visit.dialog.get_by_role("button", name="Request a callback").click()
+    form = visit.dialog.get_by_role("region", name="Request a callback")
+    expect(form).to_be_visible()
+    expect(form).to_contain_text(f"call {facts.crisis_emergency}")
+    form.get_by_role("button", name="Send request").click()
+    expect(form.get_by_label("Phone number")).to_have_attribute("aria-invalid", "true")
+    assert visit.axe_violations() == [], "the callback form with its errors"
+    page.screenshot(path=str(screenshot_path("widget-callback-phone.png", tmp_path)))
+    page.keyboard.press("Escape")
+    expect(form).to_be_hidden()
+
     # The page behind is out of reach while the chat covers it.
     for _ in range(25):
         page.keyboard.press("Tab")
@@ -293,6 +308,38 @@ def test_keyboard_only(site, browser):
     page.keyboard.press("Enter")
     expect(visit.reply(answer_opening("utter_faq/referral"))).to_be_visible(timeout=WAIT_MS)
     expect(page.locator('[aria-live="polite"]')).to_contain_text(answer_opening("utter_faq/referral"))
+
+    # Request a callback with the keyboard: the options menu, the form, a wrong number, then right.
+    tab_to("el.getAttribute('aria-label') === 'Conversation options'")
+    page.keyboard.press("Enter")
+    assert focused(page, "el => el.textContent") == "Request a callback", "the menu opens at its first item"
+    page.keyboard.press("Enter")
+    form = visit.dialog.get_by_role("region", name="Request a callback")
+    expect(form).to_be_visible()
+    assert form.get_by_label("First name (optional)").evaluate("el => el === document.activeElement")
+    page.keyboard.type("Sam")
+    page.keyboard.press("Tab")
+    page.keyboard.type("12345")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # the first time of day
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # consent
+    tab_to("el.textContent === 'Send request'", limit=5)
+    page.keyboard.press("Enter")
+    phone = form.get_by_label("Phone number")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    assert phone.evaluate("el => el === document.activeElement"), "focus goes to the field to fix"
+    assert visit.axe_violations() == [], "the callback form with an error"
+    phone.press("Control+a")
+    page.keyboard.type("07700 900123")
+    page.keyboard.press("Enter")
+    expect(form).to_be_hidden()
+    assert visit.box.evaluate("el => el === document.activeElement"), "back to the message box"
+    expect(page.locator('[aria-live="polite"]')).to_contain_text("call you back")
+    store = CallbackStore(site["bot"].db_url, site["callback_key"], retention_days=30)
+    queued = [p for p in store.pending() if p.conversation_id == visit.session_id()]
+    store.dispose()
+    assert [p.callback.phone for p in queued] == ["07700900123"] and queued[0].callback.first_name == "Sam"
 
     page.keyboard.press("Escape")
     expect(visit.dialog).to_be_hidden()
