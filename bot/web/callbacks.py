@@ -13,7 +13,7 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
@@ -96,8 +96,9 @@ def checked(form: Any) -> Callback:
 class CallbackStore:
     """The callback queue in the conversation database (its own table)."""
 
-    def __init__(self, db_url: str, key: bytes, retention_days: int) -> None:
-        self.engine = sa.create_engine(db_url)
+    def __init__(self, db: Union[str, sa.engine.Engine], key: bytes, retention_days: int) -> None:
+        self._owns_engine = isinstance(db, str)
+        self.engine = sa.create_engine(db) if isinstance(db, str) else db
         self.fernet = Fernet(key)
         self.retention = retention_days * DAY
         metadata.create_all(self.engine, tables=[callback_requests])
@@ -142,4 +143,5 @@ class CallbackStore:
         return StoredCallback(row.id, row.conversation_id, row.created_at, row.done_at, callback)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._owns_engine:
+            self.engine.dispose()

@@ -43,7 +43,7 @@ def refresh_summary() -> None:
 
 
 def register(app: Flask) -> None:
-    from bot.console.views import admin, analytics, auth, conversations, export, unanswered
+    from bot.console.views import admin, analytics, auth, callbacks, conversations, export, unanswered
 
-    for module in (auth, conversations, unanswered, analytics, export, admin):
+    for module in (auth, conversations, unanswered, callbacks, analytics, export, admin):
         app.register_blueprint(module.blueprint)
