@@ -316,13 +316,18 @@
 
   function send(payload, shown) {
     var text = (shown || payload || "").trim();
-    if (!text || !socket || !state.sessionId) return;
+    if (!text) return false;
+    if (!socket || !socket.connected || !state.sessionId) {
+      showStatus("The assistant can't be reached just now. You can call " + config.phone + " free.");
+      return false;
+    }
     state.messages.push({ from: "user", text: text });
     replyStart = state.messages.length;
     save();
     render();
     log.scrollTop = log.scrollHeight;
     emit(payload);
+    return true;
   }
 
   function receive(data) {
@@ -416,10 +421,7 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var text = input.value;
-    if (!text.trim()) return;
-    input.value = "";
-    send(text);
+    if (send(input.value)) input.value = "";  // kept in the box if it could not be sent
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
