@@ -285,6 +285,7 @@
       if (!confirm.resumed && state.messages.length) {
         // The server no longer knows this conversation (it restarted): start a fresh one.
         state.messages = [];
+        greeted = false;
         render();
       }
       state.sessionId = confirm.session_id;
