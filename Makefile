@@ -51,7 +51,8 @@ $(VENV)/.installed: requirements.txt requirements-encoder.txt scripts/find-pytho
 
 install: $(VENV)/.installed $(WEB_DEPS)
 
-# The chat widget's browser code (rasa-webchat), exactly as web/package-lock.json pins it.
+# The chat widget's browser dependency (socket.io-client; axe-core for the browser tests),
+# exactly as web/package-lock.json pins it.
 $(WEB_DEPS): web/package.json web/package-lock.json
 	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@

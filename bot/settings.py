@@ -389,6 +389,44 @@ def web_socket_url(environ: Optional[Mapping[str, str]] = None) -> str:
     return url or f"http://127.0.0.1:{environ.get('RASA_PORT', '5005')}"
 
 
+def web_session_secret(environ: Optional[Mapping[str, str]] = None) -> Optional[bytes]:
+    """Key that signs the widget's resume tokens (``WEB_SESSION_SECRET``, 32+ characters).
+
+    Unset, the socket channel draws a random key at start-up: a restart of the Rasa server
+    then starts new conversations in open tabs. Set it where conversations must survive one.
+    """
+    environ = os.environ if environ is None else environ
+    secret = environ.get("WEB_SESSION_SECRET", "").strip()
+    if not secret:
+        return None
+    if len(secret) < 32:
+        raise ConfigurationError("WEB_SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`).")
+    return secret.encode("utf-8")
+
+
+def callback_key(environ: Optional[Mapping[str, str]] = None) -> Optional[bytes]:
+    """Fernet key that encrypts callback requests at rest (``CALLBACK_KEY``), or None: then
+    the widget does not offer callbacks. Make one with
+    ``python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"``."""
+    environ = os.environ if environ is None else environ
+    key = environ.get("CALLBACK_KEY", "").strip()
+    if not key:
+        return None
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ConfigurationError("CALLBACK_KEY must be a Fernet key (32 url-safe base64-encoded bytes).")
+    return key.encode("ascii")
+
+
+def callback_retention_days(environ: Optional[Mapping[str, str]] = None) -> int:
+    """Days a callback request is kept, done or not (``CALLBACK_RETENTION_DAYS``, default 30)."""
+    environ = os.environ if environ is None else environ
+    return _whole_number(environ, "CALLBACK_RETENTION_DAYS", 30, minimum=1)
+
+
 # --- robustness and security (bot/channels/safe_rest.py, bot/storage/durable.py) --------
 
 

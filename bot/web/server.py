@@ -3,10 +3,11 @@
     python -m bot.web.server [--port 8080] [--socket-url http://127.0.0.1:5005]
 
 Serves a fixed set of files and nothing else: the page (``web/index.html``, with the
-practice's widget configuration injected as JSON), the widget's loader and styles
-(``web/widget.js``, ``web/widget.css``) and rasa-webchat's bundle from ``web/node_modules``,
-so the page loads nothing from any other host. Every response carries security headers;
-the Content-Security-Policy lets the page talk only to itself and the Rasa socket.
+practice's widget configuration injected as JSON), the practice's accessibility statement
+(``web/accessibility.html``), the widget (``web/widget.js``, ``web/widget.css``) and
+socket.io-client's browser build from ``web/node_modules``, so the page loads nothing from
+any other host. Every response carries security headers; the Content-Security-Policy lets
+the page talk only to itself and the Rasa socket.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import html
 import json
 import re
 import sys
-from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,15 +24,12 @@ from typing import Dict, Optional, Tuple
 from urllib.parse import urlsplit
 
 from bot import settings
+from bot.web.callbacks import BEST_TIMES
 
 WEB_DIR = settings.PROJECT_ROOT / "web"
-BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+BUNDLE = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 CONFIG_PLACEHOLDER = "{{ widget_config }}"
-NAME_PLACEHOLDER = "{{ practice_name }}"
-
-# rasa-webchat's CSS @imports the Inter font from Google Fonts: every visitor's address would
-# go to Google before they have typed a word. Strip it; the widget falls back to sans-serif.
-_GOOGLE_FONTS_IMPORT = re.compile(r"@import url\(https://fonts\.googleapis\.com/[^)]*\);")
+ACCESSIBILITY_URL = "/accessibility"
 
 
 def widget_config(socket_url: str) -> Dict[str, object]:
@@ -44,6 +41,14 @@ def widget_config(socket_url: str) -> Dict[str, object]:
         "subtitle": widget.welcome,
         "colour": widget.colour,
         "textColour": widget.text_colour,
+        "phone": practice.phone,  # shown if the assistant cannot be reached
+        "emergency": practice.crisis_emergency,
+        "privacyUrl": practice.privacy_url,
+        "accessibilityUrl": ACCESSIBILITY_URL,
+        # "Request a callback" only where requests can be stored encrypted (CALLBACK_KEY).
+        "callbacks": settings.callback_key() is not None,
+        "callbackRetentionDays": settings.callback_retention_days(),
+        "callbackTimes": BEST_TIMES,
         # Sent with every message (credentials.yml metadata_key), stored on the tracker.
         "customData": {"practice": re.sub(r"[^a-z0-9]+", "-", practice.name.lower()).strip("-")},
     }
@@ -63,9 +68,8 @@ def security_headers(socket_url: str) -> Dict[str, str]:
     policy = [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",  # rasa-webchat adds its CSS as <style> at run time
-        "img-src 'self' data:",  # the widget's icons and fonts are data: URIs in its bundle
-        "font-src 'self' data:",
+        "style-src 'self'",
+        "img-src 'self' data:",  # the pages' empty favicon (no request for /favicon.ico)
         f"connect-src 'self' {http_origin} {ws_origin}",
         "object-src 'none'",
         "base-uri 'self'",
@@ -81,16 +85,25 @@ def security_headers(socket_url: str) -> Dict[str, str]:
     }
 
 
-def render_page(socket_url: str, web_dir: Path = WEB_DIR) -> str:
-    page = (web_dir / "index.html").read_text(encoding="utf-8")
-    page = page.replace(NAME_PLACEHOLDER, html.escape(settings.practice().name))
-    return page.replace(CONFIG_PLACEHOLDER, json_for_html(widget_config(socket_url)))
+def page_values() -> Dict[str, str]:
+    """``{{ name }}`` placeholders of the pages: the practice's facts, HTML-escaped."""
+    values = {key: html.escape(value) for key, value in settings.practice().template_values().items()}
+    values["statement_date"] = html.escape(STATEMENT_DATE)
+    return values
 
 
-@lru_cache(maxsize=1)
-def webchat_bundle(path: Path = BUNDLE) -> bytes:
-    """rasa-webchat's UMD bundle, read once, without the Google Fonts import."""
-    return _GOOGLE_FONTS_IMPORT.sub("", path.read_text(encoding="utf-8")).encode("utf-8")
+# When the accessibility statement was last reviewed (docs/accessibility-statement.md).
+STATEMENT_DATE = "4 December 2026"
+
+
+def fill(template: str, values: Dict[str, str]) -> str:
+    return re.sub(r"\{\{ (\w+) \}\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def render_page(socket_url: str, web_dir: Path = WEB_DIR, name: str = "index.html") -> str:
+    page = (web_dir / name).read_text(encoding="utf-8")
+    page = page.replace(CONFIG_PLACEHOLDER, json_for_html(widget_config(socket_url)))
+    return fill(page, page_values())
 
 
 class WidgetSite:
@@ -113,8 +126,10 @@ class WidgetSite:
         path = urlsplit(path).path
         if path in ("/", "/index.html"):
             return render_page(self.socket_url, self.web_dir).encode("utf-8"), "text/html"
-        if path == "/vendor/rasa-webchat.js":
-            return webchat_bundle(self.bundle), "text/javascript"
+        if path == ACCESSIBILITY_URL:
+            return render_page(self.socket_url, self.web_dir, "accessibility.html").encode("utf-8"), "text/html"
+        if path == "/vendor/socket.io.min.js":
+            return self.bundle.read_bytes(), "text/javascript"
         if path in self.files:
             file = self.files[path]
             return file.read_bytes(), self.TYPES[file.suffix]

@@ -36,17 +36,23 @@ BAD_SESSIONS = ["../../etc/passwd", "s" * 10_000, "a b\nc"]
 
 
 class Widget:
-    """A socket.io client doing what rasa-webchat does: ask for a session, then send messages."""
+    """A socket.io client doing what web/widget.js does: ask for a session, then send messages
+    under the conversation id the server issued (from the demo page's origin, the default)."""
 
-    def __init__(self, url, session_id):
-        self.replies, self.session_id = [], session_id
+    def __init__(self, url):
+        self.replies, self.session_id = [], None
         self.confirmed = threading.Event()
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.replies.append)
-        self.client.on("session_confirm", lambda *_: self.confirmed.set())
-        self.client.connect(url, socketio_path="/socket.io", wait_timeout=30)
-        self.client.emit("session_request", {"session_id": session_id})
+        self.client.on("session_confirm", self._confirm)
+        self.client.connect(url, socketio_path="/socket.io", wait_timeout=30,
+                            headers={"Origin": "http://127.0.0.1:8080"})
+        self.client.emit("session_request", {})
         assert self.confirmed.wait(30)
+
+    def _confirm(self, confirm):
+        self.session_id = confirm["session_id"]
+        self.confirmed.set()
 
     def send(self, payload, wait=3.0):
         self.replies.clear()
@@ -59,7 +65,7 @@ class Widget:
 
 @pytest.fixture(scope="module")
 def widget(default_bot):
-    client = Widget(default_bot.rasa_url, "widget-bad-input")
+    client = Widget(default_bot.rasa_url)
     yield client
     client.client.disconnect()
 

@@ -51,7 +51,7 @@ def test_the_page_carries_the_practice_configuration(site_url):
 
 
 def test_every_response_has_the_security_headers(site_url):
-    for path in ("/", "/widget.js", "/widget.css", "/vendor/rasa-webchat.js", "/no-such-page"):
+    for path in ("/", "/accessibility", "/widget.js", "/widget.css", "/vendor/socket.io.min.js", "/no-such-page"):
         _, headers, _ = fetch(site_url + path)
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
@@ -65,20 +65,32 @@ def test_the_policy_allows_only_this_site_and_the_rasa_socket():
     assert policy["default-src"] == "'self'" and policy["script-src"] == "'self'"
     assert policy["connect-src"] == "'self' https://chat.example.org.uk wss://chat.example.org.uk"
     assert policy["object-src"] == "'none'"
+    assert policy["style-src"] == "'self'", "no inline styles: the widget's CSS is a file"
 
 
 def test_only_known_files_are_served(site_url):
-    for path in ("/../practice.yml", "/web/index.html", "/node_modules/rasa-webchat/lib/index.js", "/bot/settings.py"):
+    for path in ("/../practice.yml", "/web/index.html", "/node_modules/socket.io-client/package.json",
+                 "/node_modules/axe-core/axe.min.js", "/accessibility.html", "/bot/settings.py"):
         status, _, _ = fetch(site_url + path)
         assert status == 404, path
 
 
-def test_the_widget_bundle_is_served_without_google_fonts(site_url):
-    status, headers, bundle = fetch(site_url + "/vendor/rasa-webchat.js")
+def test_socket_io_client_is_served_from_this_host(site_url):
+    status, headers, bundle = fetch(site_url + "/vendor/socket.io.min.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
-    assert "WebChat" in bundle[:1000]
-    assert "fonts.googleapis.com" not in bundle
-    assert "fonts.googleapis.com" in server.BUNDLE.read_text(encoding="utf-8"), "still worth stripping"
+    assert bundle.startswith("/*!\n * Socket.IO v4.")
+
+
+def test_the_accessibility_statement_names_the_practice_and_its_line(site_url):
+    status, _, page = fetch(site_url + "/accessibility")
+    facts = settings.practice()
+    assert status == 200 and "{{" not in page
+    assert facts.name in page and f'href="tel:{facts.phone_tel}"' in page and "WCAG) 2.2 at level AA" in page
+
+
+def test_the_demo_page_links_to_the_statement(site_url):
+    _, _, page = fetch(site_url + "/")
+    assert 'href="/accessibility"' in page and injected_config(page)["accessibilityUrl"] == "/accessibility"
 
 
 def test_configuration_json_cannot_close_its_script_element():

@@ -48,7 +48,7 @@ def refresh_summary() -> None:
 
 
 def register(app: Flask) -> None:
-    from bot.console.views import admin, analytics, auth, conversations, export, staff, unanswered
+    from bot.console.views import admin, analytics, auth, callbacks, conversations, export, staff, unanswered
 
-    for module in (auth, conversations, unanswered, analytics, export, admin, staff):
+    for module in (auth, conversations, unanswered, callbacks, analytics, export, admin, staff):
         app.register_blueprint(module.blueprint)
