@@ -2,8 +2,8 @@
 
 The console runs as ``python -m bot.console serve`` on a free port over a SQLite database
 of synthetic conversations, so no trained model is needed. The tests click what a person
-sees (roles and visible labels). Every screen is checked with axe-core (installed in
-``tests/console/node`` with ``npm ci``) for zero WCAG violations. With CONSOLE_SCREENSHOTS=1
+sees (roles and visible labels). Every screen is checked with axe-core (``web/node_modules``,
+pinned in ``web/package.json``) for zero WCAG violations. With CONSOLE_SCREENSHOTS=1
 the tests also save the screens' pictures in docs/ (console-*.png).
 """
 
@@ -27,7 +27,7 @@ from bot.console.synthetic import ConversationBuilder, random_conversation
 from tests.support.servers import ROOT, free_port, stop, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).with_name("node") / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"  # pinned in web/package.json
 LAUNCH = dict(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu",
                                                    "--disable-background-networking"])
 ADMIN, PASSWORD = "browser-admin", "a long browser password"
@@ -101,8 +101,7 @@ def log_in(page, console):
 @pytest.fixture
 def person(browser):
     """A browser window (the console's CSP is bypassed only so axe-core can be injected)."""
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed: cd tests/console/node && npm ci")
+    assert AXE.exists(), "axe-core is not installed: make install (npm ci in web/)"
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     yield context.new_page()
     context.close()
