@@ -13,7 +13,7 @@ WEB_DEPS  := web/node_modules/.installed
 
 # Everything training depends on: retrain only when one of these changed.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                   $(wildcard bot/nlu/*.py bot/nlu/*.yml)
+                   $(wildcard bot/nlu/*.py bot/nlu/*.yml bot/policies/*.py bot/policies/*.yml)
 
 export PYTHONPATH := $(CURDIR)
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
