@@ -22,6 +22,9 @@ from typing import List, Optional
 # Before TensorFlow is imported (via rasa), or its C++ start-up logging costs time and noise.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+# Rasa's usage telemetry is off unless the practice opts in (RASA_TELEMETRY_ENABLED=true);
+# rasa/telemetry.py reads this variable before its config file (docs/security.md, F13).
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
 def trim_imports() -> None:
@@ -94,6 +97,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     if args.warm_up:
         app.register_listener(warm_up, "before_server_start")
     app.register_listener(run.close_resources, "after_server_stop")
+    from rasa import telemetry
+
+    logger.info("Rasa telemetry: %s", "ON (RASA_TELEMETRY_ENABLED=true)" if telemetry.is_telemetry_enabled() else "off")
     logger.info("Serving %s on http://%s:%s", args.model, args.interface, args.port)
     app.run(
         host=args.interface,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -64,6 +65,7 @@ class RunningBot:
     action_url: str
     db_url: str
     log_dir: Path
+    env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -123,6 +125,9 @@ def running_bot(
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "TRACKER_DB_URL": db_url,
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),  # endpoints.yml sends it; the action server checks it
+        "RASA_TELEMETRY_ENABLED": "false",
+        "VAR_DIR": str(work_dir / "var"),  # e.g. the conversation-id key: the test's own
         **(extra_env or {}),
     }
     bot = RunningBot(
@@ -130,12 +135,14 @@ def running_bot(
         action_url=f"http://127.0.0.1:{action_port}",
         db_url=db_url,
         log_dir=work_dir,
+        env=env,
     )
     rasa = str(VENV_BIN / "rasa")
     try:
         if with_actions:
             bot.processes["actions"] = start_process(
-                "actions", [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)], env, work_dir
+                "actions", [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(action_port)],
+                env, work_dir
             )
         bot.processes["rasa"] = start_process(
             "rasa",
