@@ -160,6 +160,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         credentials, channels = channels_config.prepare()
         api_args = settings.rasa_api_args()  # Rasa's HTTP API: off unless RASA_ENABLE_API=1, then JWT only
         settings.web_allowed_origins(), settings.widget()  # the chat widget's settings (bot/web)
+        # secrets (docs/security.md): mandatory with APP_ENV=production; the id key has a dev default
+        settings.rest_channel_token(), settings.action_server_token(), settings.conversation_id_key()
     except settings.ConfigurationError as error:
         print(f"Could not start: {error}", file=sys.stderr)
         return 1

@@ -72,7 +72,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     from bot import settings
 
     # The same API switch and CORS origins as bot/launcher.py, from the environment.
-    args = parse_args([*(sys.argv[1:] if argv is None else argv), *settings.rasa_api_args()])
+    try:
+        api_args = settings.rasa_api_args()
+        # the secrets docs/security.md lists: mandatory with APP_ENV=production
+        settings.rest_channel_token(), settings.action_server_token(), settings.conversation_id_key()
+    except settings.ConfigurationError as error:
+        sys.exit(f"Could not start: {error}")
+    args = parse_args([*(sys.argv[1:] if argv is None else argv), *api_args])
     cors = settings.web_allowed_origins() if args.cors is None else args.cors
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.trim_imports:

@@ -22,7 +22,8 @@ from bot.privacy.redact import found
 MARK = "~"  # no channel's own ids start with it (REST ids must start with a letter or digit)
 PSEUDONYM = re.compile(r"[a-z]+:~[0-9a-f]{32}")
 ALWAYS = frozenset({"twilio", "telegram", "slack", "messenger"})  # platform ids of a person
-_DIGITS = re.compile(r"\d")
+_NUMBER = re.compile(r"\d(?:[\s.()-]?\d){6,}")  # seven digits or more: a phone number, an account
+_RANDOM_HEX = re.compile(r"(?=.*[a-f])[0-9a-f-]{16,}", re.IGNORECASE)  # a UUID or token, not a number
 
 
 @lru_cache(maxsize=1)
@@ -36,8 +37,13 @@ def is_personal(conversation_id: str) -> bool:
     namespace, _, rest = conversation_id.partition(":")
     if namespace in ALWAYS:
         return True
+    if namespace == "web":
+        return False  # the widget's session ids are random and issued by the server
+    last = rest.rsplit(":", 1)[-1]
+    if _RANDOM_HEX.fullmatch(last):
+        return False
     # e-mail addresses, phone numbers, any long run of digits (a number with a prefix)
-    return "@" in conversation_id or bool(found(rest.replace(":", " "))) or len(_DIGITS.findall(rest)) >= 7
+    return "@" in conversation_id or bool(found(rest.replace(":", " "))) or bool(_NUMBER.search(rest))
 
 
 def storage_id(conversation_id: str, key: Optional[bytes] = None) -> str:

@@ -2,6 +2,7 @@
 
 import json
 import time
+import uuid
 from urllib.parse import urlencode
 
 import pytest
@@ -13,7 +14,8 @@ from tests.support.platform_bot import normalise
 pytestmark = pytest.mark.model
 
 
-def event_body(event, event_id="Ev01"):
+def event_body(event, event_id=None):
+    event_id = event_id or f"Ev{uuid.uuid4().hex[:10].upper()}"  # Slack's ids are unique per event
     return {"token": "legacy-verification-token", "team_id": "T01", "api_app_id": "A01", "event": event,
             "type": "event_callback", "event_id": event_id, "event_time": int(time.time())}
 

@@ -1,5 +1,7 @@
 """SMS and WhatsApp through Twilio against the running server: signed form posts in, Messages API out."""
 
+import uuid
+
 import pytest
 
 from bot.channels.rendering import NUMBER_PROMPT
@@ -12,8 +14,9 @@ pytestmark = pytest.mark.model
 SMS_NUMBER, WHATSAPP_NUMBER = "+447700900000", "whatsapp:+14155238886"
 
 
-def form(sender, text, to=SMS_NUMBER, sid="SM0001"):
+def form(sender, text, to=SMS_NUMBER, sid=None):
     """The fields Twilio posts for an incoming message (a representative subset)."""
+    sid = sid or f"SM{uuid.uuid4().hex}"  # Twilio's ids are unique per message
     fields = {"ToCountry": "GB", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
               "Body": text, "To": to, "NumSegments": "1", "MessageSid": sid,
               "AccountSid": "AC00000000000000000000000000000000", "From": sender, "ApiVersion": "2010-04-01"}

@@ -78,6 +78,17 @@ class RunningBot:
         response.raise_for_status()
         return response.json()
 
+    def storage_id(self, conversation: str) -> str:
+        """The id the database holds for ``conversation`` (e.g. ``rest:alice``; personal ids hashed)."""
+        from bot import settings
+        from bot.privacy.pseudonym import storage_id
+
+        return storage_id(conversation, settings.conversation_id_key(self.env))
+
+    def stored(self, conversation: str) -> list:
+        """The stored events of ``conversation`` (a namespaced id, as the channels file it)."""
+        return stored_events(self.db_url, self.storage_id(conversation))
+
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-5000:] for p in sorted(self.log_dir.glob("*.log")))
 
