@@ -105,7 +105,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     app.register_listener(run.close_resources, "after_server_stop")
     from rasa import telemetry
 
-    logger.info("Rasa telemetry: %s", "ON (RASA_TELEMETRY_ENABLED=true)" if telemetry.is_telemetry_enabled() else "off")
+    # printed, not logged: Rasa's logging set-up can hide this module's INFO lines
+    print("Rasa telemetry:", "ON (RASA_TELEMETRY_ENABLED=true)" if telemetry.is_telemetry_enabled() else "off",
+          flush=True)
     logger.info("Serving %s on http://%s:%s", args.model, args.interface, args.port)
     app.run(
         host=args.interface,

@@ -104,3 +104,15 @@ def test_a_long_answer_is_split_within_3000_character_blocks(platforms):
     assert len(sections) > 1 and all(len(s) <= 3000 for s in sections)
     on_the_web = platforms.rest_answer("slack-web-2", "i want to talk to a person")
     assert normalise(" ".join(sections)) == f"{on_the_web} Call {practice().phone}"
+
+
+def test_a_replayed_signed_event_is_handled_once(platforms):
+    """Issue 16, F12: the same signed event (same event id and signature) posted again is not answered."""
+    channel = "D0REPLAY01"
+    raw = json.dumps(event_body(dm("U0REPLAY01", "what is psychodynamic therapy?", channel))).encode()
+    timestamp = str(int(time.time()))
+    assert send(platforms, raw, timestamp=timestamp).status_code == 200
+    answered = len(posted_to(platforms, channel))
+    assert answered >= 1
+    assert send(platforms, raw, timestamp=timestamp).status_code == 200
+    assert len(posted_to(platforms, channel)) == answered

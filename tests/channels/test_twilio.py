@@ -110,3 +110,14 @@ def test_whatsapp_replies_from_the_whatsapp_sender_with_numbered_topics(platform
     answer = bodies_to(platforms, sender)[1]["Body"]
     assert normalise(answer) == platforms.rest_answer("wa-web-1", "What happens in a session?")
     assert [e["input_channel"] for e in platforms.user_events(sender)] == ["whatsapp", "whatsapp"]
+
+
+def test_a_replayed_signed_message_is_handled_once(platforms):
+    """Issue 16, F12: the same validly signed request posted twice is answered and stored once."""
+    sender = "+447700900188"
+    fields = form(sender, "what is psychodynamic therapy?")
+    assert send(platforms, "sms", fields).status_code == 200
+    answered, stored = len(bodies_to(platforms, sender)), platforms.event_count(sender)
+    replay = send(platforms, "sms", fields)
+    assert replay.status_code == 200 and "<Response>" in replay.text
+    assert len(bodies_to(platforms, sender)) == answered and platforms.event_count(sender) == stored
