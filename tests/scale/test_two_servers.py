@@ -65,7 +65,8 @@ def two_servers(tmp_path_factory):
 
 
 def tracker(bot, sender):
-    response = requests.get(f"{bot.rasa_url}/conversations/{sender}/tracker", timeout=30)
+    # REST files its conversations under rest: (bot/channels/ids.py)
+    response = requests.get(f"{bot.rasa_url}/conversations/rest:{sender}/tracker", timeout=30)
     response.raise_for_status()
     return response.json()
 
@@ -101,7 +102,7 @@ def test_one_conversation_alternating_between_two_servers(two_servers):
         seen = [e["text"] for e in tracker(other, sender)["events"] if e["event"] == "user"]
         assert seen == TURNS[: turn + 1]
 
-    rows = stored_events(db_url, sender)
+    rows = stored_events(db_url, f"rest:{sender}")
     assert [r.type_name for r in rows].count("user") == len(TURNS), "a user turn was lost or duplicated"
     assert bot_texts(rows) == received, "a bot reply was lost, duplicated or reordered"
 
@@ -119,7 +120,7 @@ def test_simultaneous_messages_to_both_servers_take_turns(two_servers):
             futures = [pool.submit(a.say, sender, first), pool.submit(b.say, sender, second)]
             received += [text for f in futures for text in reply_texts(f.result())]
 
-    rows = stored_events(db_url, sender)
+    rows = stored_events(db_url, f"rest:{sender}")
     types = [r.type_name for r in rows]
     assert types.count("user") == 2 * len(pairs)
     assert sorted(bot_texts(rows)) == sorted(received), "a bot reply was lost or duplicated"
