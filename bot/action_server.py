@@ -39,6 +39,13 @@ def required_token(environ=os.environ) -> str:
     return token
 
 
+def allowed(token: str, path: str, given: Optional[str]) -> bool:
+    """Whether a request to ``path`` carrying ``given`` in ``X-Action-Token`` may proceed."""
+    if not token or path in OPEN_PATHS:
+        return True
+    return hmac.compare_digest((given or "").encode(), token.encode())
+
+
 def create_app(actions: str, token: str):
     from rasa_sdk.endpoint import create_app as sdk_app
     from sanic import response
@@ -47,10 +54,7 @@ def create_app(actions: str, token: str):
 
     @app.on_request
     async def check_token(request):
-        if not token or request.path in OPEN_PATHS:
-            return None
-        given = request.headers.get(TOKEN_HEADER, "")
-        if hmac.compare_digest(given.encode(), token.encode()):
+        if allowed(token, request.path, request.headers.get(TOKEN_HEADER)):
             return None
         logger.warning("Refused an action call without the shared secret from %s", request.ip)
         return response.json({"error": "forbidden"}, status=403)

@@ -37,3 +37,34 @@ def test_tel_digits_keeps_a_leading_plus():
 def test_tracker_db_defaults_to_sqlite_in_var(tmp_path):
     assert tracker_db_url({"VAR_DIR": str(tmp_path)}) == f"sqlite:///{tmp_path / 'conversations.db'}"
     assert tracker_db_url({"TRACKER_DB_URL": "postgresql://x@h/db"}) == "postgresql://x@h/db"
+
+
+# --- issue 16: secrets production needs ------------------------------------------------
+
+def test_production_needs_each_security_secret_and_development_does_not(tmp_path):
+    from bot import settings
+
+    for getter in (settings.rest_channel_token, settings.action_server_token, settings.conversation_id_key):
+        with pytest.raises(settings.ConfigurationError):
+            getter({"APP_ENV": "production", "VAR_DIR": str(tmp_path)})
+        with pytest.raises(settings.ConfigurationError):
+            getter({"REST_CHANNEL_TOKEN": "x", "ACTION_SERVER_TOKEN": "x", "CONVERSATION_ID_KEY": "x"})
+    assert settings.rest_channel_token({}) == "" and settings.action_server_token({}) == ""
+
+
+def test_the_development_id_key_is_generated_once_and_private(tmp_path):
+    from bot import settings
+
+    key = settings.conversation_id_key({"VAR_DIR": str(tmp_path)})
+    assert len(key) >= 32 and settings.conversation_id_key({"VAR_DIR": str(tmp_path)}) == key
+    assert (tmp_path / "conversation-id.key").stat().st_mode & 0o777 == 0o600
+    assert settings.conversation_id_key({"CONVERSATION_ID_KEY": "k" * 40}) == b"k" * 40
+
+
+def test_the_replay_store_is_redis_when_configured():
+    from bot import settings
+
+    assert settings.replay_store_url({}) == ""
+    assert settings.replay_store_url({"REDIS_URL": "redis://r:6379/2"}) == "redis://r:6379/2"
+    assert settings.replay_store_url({"REDIS_HOST": "redis", "REDIS_PORT": "6379", "REDIS_DB": "1"}) == \
+        "redis://redis:6379/1"
