@@ -5,9 +5,10 @@ The tracker store (``bot/storage/tracker_store.py``) passes every event through
 from it, keep the original. For a user message: the text is redacted (``redact.py``) in
 ``text`` and ``parse_data.text``; token offsets (``parse_data.text_tokens``) are recomputed
 on the redacted text, so they no longer show how long the blanked words were; entity values
-are redacted and their offsets dropped. For every event, ``metadata`` (and a user
-message's ``parse_data.metadata``, and Rasa's ``session_started_metadata`` slot) keeps only
-the keys in ``metadata.yml``. Bot messages are stored as sent: they carry the practice's
+are redacted and their offsets dropped. The metadata that comes from outside (a user
+message's ``metadata`` and ``parse_data.metadata``, a session start's, and Rasa's
+``session_started_metadata`` slot) keeps only the keys in ``metadata.yml``; the server's own
+metadata on bot messages (``utter_action``) is kept. Bot messages are stored as sent: they carry the practice's
 own number, never the visitor's data.
 """
 
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional
 
 import yaml
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
 
 from bot.privacy.redact import redact
 
@@ -93,7 +94,9 @@ def _clean_parse_data(parse_data: Dict[str, Any], text: str, changed: bool, keep
 def stored_event(event: Event, keep: Iterable[str] = ()) -> Event:
     """The copy of ``event`` to write (``event`` itself when nothing needs changing)."""
     clean = copy.deepcopy(event)
-    if getattr(clean, "metadata", None) is not None:
+    # Metadata from outside (a message's, and Rasa's copy at a session's start) is filtered;
+    # the server's own on bot messages and actions (``utter_action``, which the console reads) is kept.
+    if isinstance(clean, (UserUttered, SessionStarted)) and clean.metadata is not None:
         clean.metadata = allowed_metadata(clean.metadata, keep) or {}
     if isinstance(clean, SlotSet) and clean.key == SESSION_METADATA_SLOT:
         clean.value = allowed_metadata(clean.value, keep)

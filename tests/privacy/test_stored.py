@@ -86,3 +86,8 @@ def test_metadata_is_filtered_on_every_event_and_in_the_session_slot():
         message, SessionStarted(metadata=personal), SlotSet("session_started_metadata", personal),
     )])
     assert "jo@example.com" not in stored and '"practice": "p"' in stored
+
+
+def test_the_servers_own_metadata_on_bot_messages_is_kept():
+    reply = BotUttered("hello", metadata={"utter_action": "utter_greet"})
+    assert redacted_event(reply).metadata == {"utter_action": "utter_greet"}, "the console names replies by it"
