@@ -17,12 +17,14 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from bot.privacy.redact import found
+from bot.privacy.redact import EMAIL, NHS_NUMBER, NI_NUMBER, NUMBER, PHONE, found
 
 MARK = "~"  # no channel's own ids start with it (REST ids must start with a letter or digit)
 PSEUDONYM = re.compile(r"[a-z]+:~[0-9a-f]{32}")
 ALWAYS = frozenset({"twilio", "telegram", "slack", "messenger"})  # platform ids of a person
-_NUMBER = re.compile(r"\d(?:[\s.()-]?\d){6,}")  # seven digits or more: a phone number, an account
+# nine digits or more (hyphenated phone numbers are found by the redaction patterns)
+_NUMBER = re.compile(r"\d(?:[\s.()]?\d){8,}")
+_IDENTIFYING = {EMAIL, PHONE, NHS_NUMBER, NI_NUMBER, NUMBER}  # kinds that identify a person on their own
 _RANDOM_HEX = re.compile(r"(?=.*[a-f])[0-9a-f-]{16,}", re.IGNORECASE)  # a UUID or token, not a number
 
 
@@ -43,7 +45,7 @@ def is_personal(conversation_id: str) -> bool:
     if _RANDOM_HEX.fullmatch(last):
         return False
     # e-mail addresses, phone numbers, any long run of digits (a number with a prefix)
-    return "@" in conversation_id or bool(found(rest.replace(":", " "))) or bool(_NUMBER.search(rest))
+    return "@" in conversation_id or bool(_IDENTIFYING & set(found(rest.replace(":", " ")))) or bool(_NUMBER.search(rest))
 
 
 def storage_id(conversation_id: str, key: Optional[bytes] = None) -> str:

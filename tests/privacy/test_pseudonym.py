@@ -32,3 +32,9 @@ def test_the_hash_depends_on_the_key_and_is_stable():
 def test_mapping_a_stored_id_again_changes_nothing(conversation):
     once = storage_id(conversation, KEY)
     assert storage_id(once, KEY) == once
+
+
+@given(st.from_regex(r"(load|scale)-[0-9a-f]{6}-[0-9]{1,3}|scale-[0-9a-f]{8}", fullmatch=True))
+def test_short_random_test_ids_are_not_mistaken_for_phone_numbers(sender):
+    """The shapes bench/load_integrity.py and tests/scale use (they look conversations up by prefix)."""
+    assert not is_personal(f"rest:{sender}")
