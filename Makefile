@@ -19,6 +19,7 @@ export PYTHONPATH := $(CURDIR)
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED ?= false  # no usage reports to Rasa unless the practice opts in
 # Reproducible training (issue 10): TensorFlow's deterministic kernels and fixed thread
 # pools, so the seeded components give the same model from the same inputs.
 export TF_DETERMINISTIC_OPS := 1
@@ -76,7 +77,7 @@ run: $(MODEL) $(WEB_DEPS)
 	$(PY) -m bot.launcher
 
 actions: install
-	$(RASA) run actions --actions actions --port 5055
+	$(PY) -m bot.action_server --actions actions --port 5055
 
 shell: $(MODEL)
 	$(PY) -m bot.launcher --shell

@@ -137,7 +137,7 @@ def count_stored(db_url: str, prefix: str, report: LoadReport) -> None:
     with engine.connect() as connection:
         rows = connection.execute(
             sa.text("select type_name, data from events where sender_id like :p and type_name in ('user', 'bot')"),
-            {"p": f"{prefix}-%"},
+            {"p": f"rest:{prefix}-%"},  # REST files its conversations under rest: (bot/channels/ids.py)
         ).fetchall()
     engine.dispose()
     report.user_events_stored = sum(1 for row in rows if row.type_name == "user")

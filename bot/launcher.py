@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -36,16 +37,31 @@ class Service:
     process: Optional[subprocess.Popen] = None
 
 
+# Rasa reports usage to Rasa Technologies unless told not to (rasa/telemetry.py reads this
+# variable before its own config file). A health product does not phone home: off unless
+# the practice sets RASA_TELEMETRY_ENABLED=true itself.
+def telemetry_env() -> Dict[str, str]:
+    return {"RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED", "false")}
+
+
+def private_env() -> Dict[str, str]:
+    """Telemetry off, and the action server's shared secret: the given one or a fresh one per run."""
+    token = settings.action_server_token() or secrets.token_urlsafe(32)
+    return {**telemetry_env(), "ACTION_SERVER_TOKEN": token}
+
+
 def rasa_services(
     rasa_port: int, action_port: int, credentials: str = "credentials.yml", api_args: Sequence[str] = ()
 ) -> List[Service]:
-    rasa = str(VENV_BIN / "rasa")
+    shared = private_env()
     return [
         Service(
             name="action server",
-            command=[rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            # bot.action_server: rasa-sdk on 127.0.0.1, refusing calls without the shared secret.
+            command=[sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(action_port)],
             ready_url=f"http://127.0.0.1:{action_port}/health",
             describe=f"http://127.0.0.1:{action_port} (custom actions)",
+            env={**shared, "SANIC_HOST": "127.0.0.1"},
         ),
         Service(
             name="Rasa server",
@@ -59,7 +75,7 @@ def rasa_services(
             ],
             ready_url=f"http://127.0.0.1:{rasa_port}/",
             describe=f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook (REST channel)",
-            env={"ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
+            env={**shared, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
         ),
     ]
 
@@ -69,6 +85,7 @@ def web_service(web_port: int) -> Service:
     return Service(
         name="web page",
         command=[sys.executable, "-m", "bot.web.server", "--port", str(web_port)],
+        env=telemetry_env(),
         ready_url=f"http://127.0.0.1:{web_port}/",
         describe=f"http://127.0.0.1:{web_port}  <- open this to chat through the website widget",
     )
@@ -79,6 +96,7 @@ def console_service(console_port: int) -> Service:
     return Service(
         name="staff console",
         command=[sys.executable, "-m", "bot.console", "serve", "--port", str(console_port)],
+        env=telemetry_env(),
         ready_url=f"http://127.0.0.1:{console_port}/login",
         describe=f"http://127.0.0.1:{console_port}  <- staff log in here (first admin: see above)",
     )
@@ -101,7 +119,7 @@ def start(services: List[Service]) -> None:
     for service in services:
         print(f"Starting the {service.name}...", flush=True)
         service.process = subprocess.Popen(
-            service.command, cwd=ROOT, env={**os.environ, **service.env}, start_new_session=True
+            service.command, cwd=ROOT, env={**os.environ, **telemetry_env(), **service.env}, start_new_session=True
         )
     for service in services:
         wait_until_ready(service)
@@ -142,6 +160,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         credentials, channels = channels_config.prepare()
         api_args = settings.rasa_api_args()  # Rasa's HTTP API: off unless RASA_ENABLE_API=1, then JWT only
         settings.web_allowed_origins(), settings.widget()  # the chat widget's settings (bot/web)
+        # secrets (docs/security.md): mandatory with APP_ENV=production; the id key has a dev default
+        settings.rest_channel_token(), settings.action_server_token(), settings.conversation_id_key()
     except settings.ConfigurationError as error:
         print(f"Could not start: {error}", file=sys.stderr)
         return 1
@@ -162,7 +182,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             return subprocess.call(
                 [str(VENV_BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints", "endpoints.yml"],
                 cwd=ROOT,
-                env={**os.environ, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
+                env={**os.environ, **services[0].env, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
             )
         print("\n" + channels_config.describe(channels), flush=True)
         print_welcome(services, rasa_port)

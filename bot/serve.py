@@ -22,6 +22,9 @@ from typing import List, Optional
 # Before TensorFlow is imported (via rasa), or its C++ start-up logging costs time and noise.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+# Rasa's usage telemetry is off unless the practice opts in (RASA_TELEMETRY_ENABLED=true);
+# rasa/telemetry.py reads this variable before its config file (docs/security.md, F13).
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
 def trim_imports() -> None:
@@ -69,7 +72,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     from bot import settings
 
     # The same API switch and CORS origins as bot/launcher.py, from the environment.
-    args = parse_args([*(sys.argv[1:] if argv is None else argv), *settings.rasa_api_args()])
+    try:
+        api_args = settings.rasa_api_args()
+        # the secrets docs/security.md lists: mandatory with APP_ENV=production
+        settings.rest_channel_token(), settings.action_server_token(), settings.conversation_id_key()
+    except settings.ConfigurationError as error:
+        sys.exit(f"Could not start: {error}")
+    args = parse_args([*(sys.argv[1:] if argv is None else argv), *api_args])
     cors = settings.web_allowed_origins() if args.cors is None else args.cors
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.trim_imports:
@@ -94,6 +103,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     if args.warm_up:
         app.register_listener(warm_up, "before_server_start")
     app.register_listener(run.close_resources, "after_server_stop")
+    from rasa import telemetry
+
+    # printed, not logged: Rasa's logging set-up can hide this module's INFO lines
+    print("Rasa telemetry:", "ON (RASA_TELEMETRY_ENABLED=true)" if telemetry.is_telemetry_enabled() else "off",
+          flush=True)
     logger.info("Serving %s on http://%s:%s", args.model, args.interface, args.port)
     app.run(
         host=args.interface,

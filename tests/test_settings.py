@@ -75,3 +75,34 @@ def test_duty_alert_settings_from_the_environment():
     })
     assert config.enabled and config.smtp_port == 2525 and config.starttls is False
     assert config.recipients == ("a@example.org", "b@example.org") and config.password == "s3cret"
+
+
+# --- issue 16: secrets production needs ------------------------------------------------
+
+def test_production_needs_each_security_secret_and_development_does_not(tmp_path):
+    from bot import settings
+
+    for getter in (settings.rest_channel_token, settings.action_server_token, settings.conversation_id_key):
+        with pytest.raises(settings.ConfigurationError):
+            getter({"APP_ENV": "production", "VAR_DIR": str(tmp_path)})
+        with pytest.raises(settings.ConfigurationError):
+            getter({"REST_CHANNEL_TOKEN": "x", "ACTION_SERVER_TOKEN": "x", "CONVERSATION_ID_KEY": "x"})
+    assert settings.rest_channel_token({}) == "" and settings.action_server_token({}) == ""
+
+
+def test_the_development_id_key_is_generated_once_and_private(tmp_path):
+    from bot import settings
+
+    key = settings.conversation_id_key({"VAR_DIR": str(tmp_path)})
+    assert len(key) >= 32 and settings.conversation_id_key({"VAR_DIR": str(tmp_path)}) == key
+    assert (tmp_path / "conversation-id.key").stat().st_mode & 0o777 == 0o600
+    assert settings.conversation_id_key({"CONVERSATION_ID_KEY": "k" * 40}) == b"k" * 40
+
+
+def test_the_replay_store_is_redis_when_configured():
+    from bot import settings
+
+    assert settings.replay_store_url({}) == ""
+    assert settings.replay_store_url({"REDIS_URL": "redis://r:6379/2"}) == "redis://r:6379/2"
+    assert settings.replay_store_url({"REDIS_HOST": "redis", "REDIS_PORT": "6379", "REDIS_DB": "1"}) == \
+        "redis://redis:6379/1"

@@ -6,6 +6,12 @@ store (a ``bot`` event), so a reply of "2" is looked up there. Nothing extra is 
 survives restarts, and it works with several servers sharing one database. The stored user
 message is the picked option's payload, with ``{"typed": "2", "picked_option": 2}`` in its
 metadata so a reviewer sees what was actually typed.
+
+Conversation ids are the channel's namespace plus the platform's id (``telegram:12345``,
+``twilio:whatsapp:+44…``; ``bot/channels/ids.py``), so no channel reaches another's
+conversations; outputs strip the namespace to reply. Typed ``/…`` text is only a payload if
+the bot's latest message offered it (``input_rules.as_typed_or_offered``), and a webhook
+delivery the platform already sent once is not handled again (``replay.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.input_rules import clean_text
+from bot.channels.ids import conversation_id, platform_id
+from bot.channels.input_rules import as_typed_or_offered, clean_text
 from bot.channels.rendering import STYLES, Shaped, Style, option_number, options_from, picked_payload, shape
 
 logger = logging.getLogger(__name__)
@@ -37,6 +44,7 @@ class MessagingOutput(OutputChannel):
     """Sends Rasa's messages shaped for the channel; subclasses only talk to the platform."""
 
     channel_name = ""
+    id_namespace = ""
 
     @classmethod
     def name(cls) -> str:
@@ -55,7 +63,7 @@ class MessagingOutput(OutputChannel):
     ) -> None:
         shaped = shape(text, buttons, self.style)
         if shaped.texts:
-            await self.send_shaped(recipient_id, shaped)
+            await self.send_shaped(platform_id(recipient_id, self.id_namespace), shaped)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_text_with_buttons(recipient_id, text, [])
@@ -72,12 +80,16 @@ class MessagingOutput(OutputChannel):
         logger.warning("%s: custom payloads are not supported; not sent", self.channel_name)
 
 
-async def last_offered(request: Request, sender_id: str) -> Dict[str, Any]:
-    """The bot's last message with options (``text``, ``buttons``), if after the user's last message."""
+async def conversation_events(request: Request, sender_id: str) -> List[Any]:
     agent = getattr(request.app.ctx, "agent", None)
     store = getattr(agent, "tracker_store", None)
     tracker = await store.retrieve(sender_id) if store else None
-    for event in reversed(tracker.events if tracker else []):
+    return list(tracker.events) if tracker else []
+
+
+def last_offered_in(events: List[Any]) -> Dict[str, Any]:
+    """The bot's last message with options (``text``, ``buttons``), if after the user's last message."""
+    for event in reversed(events):
         if isinstance(event, UserUttered):
             break
         if isinstance(event, BotUttered) and options_from(event.data.get("buttons") or []):
@@ -85,10 +97,15 @@ async def last_offered(request: Request, sender_id: str) -> Dict[str, Any]:
     return {}
 
 
+async def last_offered(request: Request, sender_id: str) -> Dict[str, Any]:
+    return last_offered_in(await conversation_events(request, sender_id))
+
+
 class MessagingInput(InputChannel):
     """A platform's webhook: subclasses add routes and call ``hand_over`` for each message."""
 
     channel_name = ""
+    id_namespace = ""  # bot/channels/ids.py
 
     @classmethod
     def name(cls) -> str:
@@ -115,22 +132,30 @@ class MessagingInput(InputChannel):
         text: str,
         output: MessagingOutput,
         metadata: Optional[Dict[str, Any]] = None,
+        our_payload: bool = False,
     ) -> None:
-        """Passes one user message to the assistant; a typed number becomes the option's payload."""
+        """Passes one user message to the assistant; a typed number becomes the option's payload.
+
+        ``our_payload``: the text is a payload this server chose (Telegram's /start), not typed.
+        """
         # The REST channel's rules for typed text: no invisible characters, and no "/…" text
         # that would skip the crisis safety net by posing as an intent.
         text = clean_text(text)
         if not text:
             return
         metadata = dict(metadata or {})
+        conversation = conversation_id(self.id_namespace, sender_id)
         try:
+            events = await conversation_events(request, conversation)
             if option_number(text) is not None:
-                payload = picked_payload(text, await last_offered(request, sender_id), output.style)
+                payload = picked_payload(text, last_offered_in(events), output.style)
                 if payload is not None:
                     metadata.update(typed=text, picked_option=option_number(text))
                     text = payload
+            elif not our_payload:
+                text = as_typed_or_offered(text, events)
             await on_new_message(
-                UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata or None)
+                UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata or None)
             )
         except Exception:  # noqa: BLE001 - an error status would only make the platform resend
             logger.exception("%s: could not handle a message", self.channel_name)

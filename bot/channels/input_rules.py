@@ -126,3 +126,50 @@ def read_message(payload: Dict[str, Any], max_chars: int) -> Incoming:
     if not text:
         raise Rejected(400, "'message' is empty.")
     return Incoming(sender_id, text, checked_metadata(payload.get("metadata")), len(text) > max_chars)
+
+
+# --- typed text that looks like a command (issue 16, F3) ---------------------------------
+# Rasa reads any message starting with "/" as an intent, so "/restart", "/back",
+# "/session_start" or "/crisis" typed by a visitor would drive the conversation. Only a
+# payload the bot itself offered, on a button of its latest message, is a payload; every
+# other "/…" is text (its slashes dropped, so the NLU and the crisis net read the words).
+# Every channel calls ``as_typed_or_offered`` before handing a message to Rasa: REST and the
+# messaging connectors through ``bot/channels/base.py``/``safe_rest.py``, the widget socket
+# (bot/web/channel.py) with ``await checked_command(agent, conversation_id, text)``.
+
+def _event_dict(event: Any) -> Dict[str, Any]:
+    return event if isinstance(event, dict) else event.as_dict()
+
+
+def offered_buttons(events: Any, latest_only: bool = True) -> list:
+    """Buttons (``{"title", "payload"}``) on bot messages since the visitor's last message
+    (``latest_only``), or on any bot message of the conversation. Takes Rasa events or dicts."""
+    found: list = []
+    for event in reversed(list(events or [])):
+        data = _event_dict(event)
+        if data.get("event") == "user" and latest_only:
+            break
+        if data.get("event") == "bot":
+            found.extend(b for b in ((data.get("data") or {}).get("buttons") or []) if isinstance(b, dict))
+    return found
+
+
+def as_typed_or_offered(text: str, events: Any) -> str:
+    """``text`` if it is a payload offered now; a stale button's title; otherwise plain text."""
+    if not text.startswith("/"):
+        return text
+    if any(b.get("payload") == text for b in offered_buttons(events)):
+        return text
+    for button in offered_buttons(events, latest_only=False):  # a tap on an older button
+        if button.get("payload") == text and isinstance(button.get("title"), str) and button["title"].strip():
+            return clean_text(button["title"]).lstrip("/").strip() or text.lstrip("/").strip()
+    return text.lstrip("/").strip()
+
+
+async def checked_command(agent: Any, conversation_id: str, text: str) -> str:
+    """``as_typed_or_offered`` against the stored conversation (an agent's tracker store)."""
+    if not text.startswith("/"):
+        return text
+    store = getattr(agent, "tracker_store", None)
+    tracker = await store.retrieve(conversation_id) if store is not None else None
+    return as_typed_or_offered(text, tracker.events if tracker is not None else [])

@@ -27,6 +27,7 @@ QUICK_REPLY_TITLE = 20
 
 class MessengerOutput(MessagingOutput):
     channel_name = "facebook"
+    id_namespace = "messenger"
 
     def __init__(self, page_access_token: str, api_url: str = DEFAULT_API_URL) -> None:
         super().__init__()
@@ -80,6 +81,7 @@ def read_events(payload: Dict[str, Any]) -> Iterator[Tuple[str, str, Optional[st
 
 class MessengerInput(MessagingInput):
     channel_name = "facebook"
+    id_namespace = "messenger"
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "MessengerInput":

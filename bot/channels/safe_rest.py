@@ -12,12 +12,19 @@ Enabled in credentials.yml as ``bot.channels.safe_rest.SafeRestInput``. Its name
 - a rate limit per conversation and per address (429 with a polite reply);
 - if the server cannot handle a message (e.g. the lock store is down), a 503 with a polite
   reply that still gives the crisis lines, instead of Rasa's silent empty 200;
-- ``GET /webhooks/rest/health``: whether it can answer without losing anything.
+- ``GET /webhooks/rest/health``: whether it can answer without losing anything;
+- it is for integrations: with ``REST_CHANNEL_TOKEN`` set (required with ``APP_ENV=production``)
+  a message needs ``Authorization: Bearer <token>`` (401 otherwise), and its conversations
+  live under ``rest:`` (``bot/channels/ids.py``): a ``sender`` naming a widget session or
+  ``whatsapp:+44…`` reaches a REST-only conversation, never the widget's or WhatsApp's;
+- typed ``/…`` text is a payload only if the bot's latest message offered it
+  (``input_rules.as_typed_or_offered``): ``/restart`` or ``/crisis`` typed is text.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import os
 from functools import lru_cache
@@ -33,7 +40,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
-from bot.channels.input_rules import Incoming, Rejected, parse_json_object, read_message
+from bot.channels.ids import conversation_id
+from bot.channels.input_rules import Incoming, Rejected, checked_command, parse_json_object, read_message
 from bot.channels.rate_limit import SlidingWindowLimiter
 from bot.storage.health import primary_tracker_store, readiness
 
@@ -70,8 +78,9 @@ class SafeRestInput(RestInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         return cls()
 
-    def __init__(self, limits: Optional[settings.InputLimits] = None) -> None:
+    def __init__(self, limits: Optional[settings.InputLimits] = None, token: Optional[str] = None) -> None:
         self.limits = limits or settings.input_limits()
+        self.token = settings.rest_channel_token() if token is None else token
         self.per_sender = SlidingWindowLimiter(self.limits.per_sender_per_minute)
         self.per_address = SlidingWindowLimiter(self.limits.per_address_per_minute)
 
@@ -101,7 +110,17 @@ class SafeRestInput(RestInput):
 
         return webhook
 
+    def authorised(self, request: Request) -> bool:
+        if not self.token:
+            return True
+        scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token.encode())
+
     async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Any:
+        if not self.authorised(request):
+            return response.json({"error": "This endpoint is for the practice's integrations: send its token "
+                                           "as 'Authorization: Bearer <token>'."}, status=401,
+                                 headers={"WWW-Authenticate": 'Bearer realm="rest"'})
         if len(request.body) > self.limits.max_request_bytes:
             return refusal(413, f"The request is larger than {self.limits.max_request_bytes} bytes.")
         try:
@@ -117,7 +136,10 @@ class SafeRestInput(RestInput):
                 replies = await self.polite(request.app, "utter_rate_limited", incoming.sender_id)
                 return response.json(replies, status=429, headers={"Retry-After": str(limiter.retry_after(key))})
 
+        conversation = conversation_id("rest", incoming.sender_id)
         text, metadata = incoming.text, incoming.metadata
+        if not incoming.too_long:
+            text = await checked_command(getattr(request.app.ctx, "agent", None), conversation, text)
         if incoming.too_long:
             if not await asyncio.to_thread(crisis_detector().is_risky, text):
                 replies = await self.polite(
@@ -130,7 +152,7 @@ class SafeRestInput(RestInput):
 
         if request.args.get("stream", "").lower() == "true":
             return response.stream(
-                self.stream_response(on_new_message, text, incoming.sender_id, self.name(), metadata),
+                self.stream_response(on_new_message, text, conversation, self.name(), metadata),
                 content_type="text/event-stream",
             )
         return await self.answer(request, on_new_message, incoming, text, metadata)
@@ -140,7 +162,8 @@ class SafeRestInput(RestInput):
         incoming: Incoming, text: str, metadata: Optional[Dict[str, Any]],
     ) -> HTTPResponse:
         collector = CollectingOutputChannel()
-        message = UserMessage(text, collector, incoming.sender_id, input_channel=self.name(), metadata=metadata)
+        conversation = conversation_id("rest", incoming.sender_id)
+        message = UserMessage(text, collector, conversation, input_channel=self.name(), metadata=metadata)
         try:
             await on_new_message(message)
         except Exception as error:
@@ -149,7 +172,8 @@ class SafeRestInput(RestInput):
             logger.exception("Could not handle a REST message for %s (%s)", incoming.sender_id, type(error).__name__)
             replies = await self.polite(request.app, "utter_try_again_later", incoming.sender_id)
             return response.json(replies, status=503, headers={"Retry-After": "30"})
-        return response.json(collector.messages)
+        # the client knows its conversation by the id it sent, not by our namespaced one
+        return response.json([{**m, "recipient_id": incoming.sender_id} for m in collector.messages])
 
     async def polite(self, app: Sanic, name: str, sender_id: str, **values: Any) -> List[Dict[str, Any]]:
         """The domain's response ``name`` if it has one, else the fixed text in safe_rest_replies.yml."""

@@ -21,6 +21,7 @@ from sanic.response import HTTPResponse
 from bot.channels import http
 from bot.channels.base import MessagingInput, MessagingOutput, OnNewMessage, refuse
 from bot.channels.rendering import Shaped
+from bot.channels.replay import shared_guard
 from bot.channels.signatures import slack_signature_valid
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def escape(text: str) -> str:
 
 class SlackOutput(MessagingOutput):
     channel_name = "slack"
+    id_namespace = "slack"
 
     def __init__(self, token: str, api_url: str, channel: str, thread_ts: Optional[str] = None) -> None:
         super().__init__()
@@ -93,8 +95,20 @@ def read_click(payload: Dict[str, Any]) -> Optional[Tuple[str, str, str, Optiona
     return (user, channel, actions[0]["value"], thread) if user and channel else None
 
 
+def delivery_id(request: Request) -> Optional[str]:
+    """Slack's ``event_id`` for an event; a click has none, so its signature (unique per request)."""
+    try:
+        body = request.json if (request.content_type or "").startswith("application/json") else None
+    except Exception:  # noqa: BLE001 - not JSON: the handler below refuses it
+        body = None
+    if isinstance(body, dict) and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    return request.headers.get("X-Slack-Signature")
+
+
 class SlackInput(MessagingInput):
     channel_name = "slack"
+    id_namespace = "slack"
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "SlackInput":
@@ -113,6 +127,8 @@ class SlackInput(MessagingInput):
                 return refuse(self.channel_name, "X-Slack-Signature does not match or is stale")
             if request.headers.get("X-Slack-Retry-Num"):
                 return response.text("")
+            if not await shared_guard().first_time(self.channel_name, delivery_id(request)):
+                return response.text("")  # the same delivery again: acknowledged, not answered
             if (request.content_type or "").startswith("application/x-www-form-urlencoded"):
                 try:
                     read = read_click(json.loads(request.form.get("payload") or "{}"))

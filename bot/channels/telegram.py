@@ -29,6 +29,7 @@ COMMANDS = {"/start": "/greet", "/help": "/help"}
 
 class TelegramOutput(MessagingOutput):
     channel_name = "telegram"
+    id_namespace = "telegram"
 
     def __init__(self, token: str, api_url: str = DEFAULT_API_URL) -> None:
         super().__init__()
@@ -66,6 +67,7 @@ def read_update(update: Dict[str, Any]) -> Optional[Tuple[str, str, Optional[str
 
 class TelegramInput(MessagingInput):
     channel_name = "telegram"
+    id_namespace = "telegram"
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "TelegramInput":
@@ -108,7 +110,8 @@ class TelegramInput(MessagingInput):
             if callback_id:  # stops the spinner on the tapped button
                 await output.call("answerCallbackQuery", {"callback_query_id": callback_id})
             await self.hand_over(request, on_new_message, chat_id, text, output,
-                                 metadata={"update_id": request.json.get("update_id")})
+                                 metadata={"update_id": request.json.get("update_id")},
+                                 our_payload=callback_id is None and text in COMMANDS.values())
             return response.json({})
 
         async def on_start(*_: Any) -> None:

@@ -19,6 +19,7 @@ from sanic.response import HTTPResponse
 from bot.channels import http
 from bot.channels.base import MessagingInput, MessagingOutput, OnNewMessage, refuse
 from bot.channels.rendering import Shaped
+from bot.channels.replay import shared_guard
 from bot.channels.signatures import twilio_signature_valid
 
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -27,6 +28,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 class TwilioSmsOutput(MessagingOutput):
     channel_name = "sms"
+    id_namespace = "twilio"
 
     def __init__(self, account_sid: str, auth_token: str, from_number: str, api_url: str) -> None:
         super().__init__()
@@ -52,6 +54,7 @@ class TwilioSmsInput(MessagingInput):
     """Text messages to the practice's Twilio number."""
 
     channel_name = "sms"
+    id_namespace = "twilio"
     output_class = TwilioSmsOutput
 
     @classmethod
@@ -88,6 +91,8 @@ class TwilioSmsInput(MessagingInput):
             if not twilio_signature_valid(self.auth_token, self.signed_url(request), form, signature):
                 return refuse(self.channel_name, "X-Twilio-Signature does not match")
             sender, text = request.form.get("From"), request.form.get("Body")
+            if not await shared_guard().first_time(self.channel_name, request.form.get("MessageSid")):
+                return response.text(EMPTY_TWIML, content_type="text/xml")  # handled already: a replay
             if sender and text and text.strip():
                 # Carriers corrupt "@" into "¡" in some SMS; the message id links to Twilio's logs.
                 await self.hand_over(

@@ -34,6 +34,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError,
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot import settings
+from bot.privacy.pseudonym import storage_id
 from bot.storage.journal import Entry, Journal, Unavailable
 from bot.storage.tracker_store import PracticeTrackerStore
 
@@ -50,8 +51,8 @@ class _SinceLastReadStore(SQLTrackerStore):
 
     Rasa's own rule (skip as many events as the database holds for the session) goes wrong
     after an outage: a conversation restarted during it is shorter than the stored one, so
-    its new events would be skipped. ``DurableTrackerStore`` puts this class *below*
-    ``RedactingStoreMixin`` in the method order, so what it yields is still redacted.
+    its new events would be skipped. ``PracticeTrackerStore.save`` writes stored copies
+    (redacted) of whatever this yields.
     """
 
     _stored_counts: "OrderedDict[str, int]"
@@ -67,7 +68,7 @@ class _SinceLastReadStore(SQLTrackerStore):
 
 
 class DurableTrackerStore(PracticeTrackerStore, _SinceLastReadStore):
-    """``PracticeTrackerStore`` (settings, redaction) plus the journal."""
+    """``PracticeTrackerStore`` (settings, redaction, pseudonymised ids) plus the journal."""
 
     def __init__(
         self,
@@ -94,7 +95,7 @@ class DurableTrackerStore(PracticeTrackerStore, _SinceLastReadStore):
         self._remember(sender_id, 0)  # if reading fails, the new tracker is written in full
         try:
             await self.replay_journal()
-            if not self.journal.pending_events(sender_id):  # else the database is still behind
+            if not self.journal.pending_events(storage_id(sender_id)):  # else the database is still behind
                 tracker = await super().retrieve(sender_id)
                 self._database_back()
                 self._remember(sender_id, len(tracker.events) if tracker else 0)
@@ -108,7 +109,7 @@ class DurableTrackerStore(PracticeTrackerStore, _SinceLastReadStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         try:
             await self.replay_journal()
-            if not self.journal.pending_events(tracker.sender_id):  # else queue behind older turns
+            if not self.journal.pending_events(storage_id(tracker.sender_id)):  # else queue behind older turns
                 await super().save(tracker)
                 self._database_back()
                 self._remember(tracker.sender_id, len(tracker.events))
@@ -164,7 +165,7 @@ class DurableTrackerStore(PracticeTrackerStore, _SinceLastReadStore):
         with self.session_scope() as session:
             stored = set(
                 session.query(self.SQLEvent.type_name, self.SQLEvent.timestamp).filter(
-                    self.SQLEvent.sender_id == sender_id, self.SQLEvent.timestamp >= earliest
+                    self.SQLEvent.sender_id == storage_id(sender_id), self.SQLEvent.timestamp >= earliest
                 )
             )
         return [e for e in events if (e.get("event"), e.get("timestamp")) not in stored]
@@ -172,12 +173,13 @@ class DurableTrackerStore(PracticeTrackerStore, _SinceLastReadStore):
     # --- helpers ------------------------------------------------------------------------
 
     def _journal(self, tracker: DialogueStateTracker) -> None:
-        unsaved = [event.as_dict() for event in self._additional_events(None, tracker)]
+        # on disk as in the database: stored copies of the events, under the storage id
+        unsaved = [event.as_dict() for event in self.stored_events(tracker)]
         if unsaved:
-            self.journal.append(tracker.sender_id, unsaved)
+            self.journal.append(storage_id(tracker.sender_id), unsaved)
 
     def _tracker_from_journal(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        events = self.journal.pending_events(sender_id)
+        events = self.journal.pending_events(storage_id(sender_id))
         return DialogueStateTracker.from_dict(sender_id, events, self._slots()) if events else None
 
     def _slots(self) -> list:

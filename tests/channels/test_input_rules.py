@@ -152,3 +152,37 @@ def test_any_bytes_are_either_parsed_or_refused(body, content_type):
         assert isinstance(parse_json_object(body, content_type), dict)
     except Rejected as refused:
         assert refused.status in (400, 415)
+
+
+# --- typed commands (issue 16, F3) -------------------------------------------------------
+
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered  # noqa: E402
+
+from bot.channels.input_rules import as_typed_or_offered, offered_buttons  # noqa: E402
+
+OFFERING = [
+    UserUttered("hello"),
+    BotUttered("Pick one", data={"buttons": [{"title": "Talk to someone", "payload": "/handoff"},
+                                              {"title": "What is it?", "payload": "What is psychodynamic therapy?"}]}),
+    ActionExecuted("action_listen"),
+]
+
+
+def test_only_a_payload_offered_in_the_latest_bot_message_is_a_payload():
+    assert as_typed_or_offered("/handoff", OFFERING) == "/handoff"
+    for typed in ("/restart", "/back", "/session_start", "/crisis", "/faq", "/faq/what_is"):
+        assert as_typed_or_offered(typed, OFFERING) == typed.lstrip("/")
+    assert as_typed_or_offered("hello", OFFERING) == "hello"
+
+
+def test_a_tap_on_an_older_button_becomes_its_title_and_nothing_is_offered_after_the_visitor_spoke():
+    later = [*OFFERING, UserUttered("thanks"), BotUttered("You're welcome")]
+    assert offered_buttons(later) == []
+    assert as_typed_or_offered("/handoff", later) == "Talk to someone"
+    assert as_typed_or_offered("/restart", later) == "restart"
+
+
+def test_dict_events_work_too():
+    as_dicts = [event.as_dict() for event in OFFERING]
+    assert as_typed_or_offered("/handoff", as_dicts) == "/handoff"
+    assert as_typed_or_offered("/crisis", as_dicts) == "crisis"

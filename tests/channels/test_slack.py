@@ -2,6 +2,7 @@
 
 import json
 import time
+import uuid
 from urllib.parse import urlencode
 
 import pytest
@@ -13,7 +14,8 @@ from tests.support.platform_bot import normalise
 pytestmark = pytest.mark.model
 
 
-def event_body(event, event_id="Ev01"):
+def event_body(event, event_id=None):
+    event_id = event_id or f"Ev{uuid.uuid4().hex[:10].upper()}"  # Slack's ids are unique per event
     return {"token": "legacy-verification-token", "team_id": "T01", "api_app_id": "A01", "event": event,
             "type": "event_callback", "event_id": event_id, "event_time": int(time.time())}
 
@@ -102,3 +104,15 @@ def test_a_long_answer_is_split_within_3000_character_blocks(platforms):
     assert len(sections) > 1 and all(len(s) <= 3000 for s in sections)
     on_the_web = platforms.rest_answer("slack-web-2", "i want to talk to a person")
     assert normalise(" ".join(sections)) == f"{on_the_web} Call {practice().phone}"
+
+
+def test_a_replayed_signed_event_is_handled_once(platforms):
+    """Issue 16, F12: the same signed event (same event id and signature) posted again is not answered."""
+    channel = "D0REPLAY01"
+    raw = json.dumps(event_body(dm("U0REPLAY01", "what is psychodynamic therapy?", channel))).encode()
+    timestamp = str(int(time.time()))
+    assert send(platforms, raw, timestamp=timestamp).status_code == 200
+    answered = len(posted_to(platforms, channel))
+    assert answered >= 1
+    assert send(platforms, raw, timestamp=timestamp).status_code == 200
+    assert len(posted_to(platforms, channel)) == answered

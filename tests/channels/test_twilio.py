@@ -1,5 +1,7 @@
 """SMS and WhatsApp through Twilio against the running server: signed form posts in, Messages API out."""
 
+import uuid
+
 import pytest
 
 from bot.channels.rendering import NUMBER_PROMPT
@@ -12,8 +14,9 @@ pytestmark = pytest.mark.model
 SMS_NUMBER, WHATSAPP_NUMBER = "+447700900000", "whatsapp:+14155238886"
 
 
-def form(sender, text, to=SMS_NUMBER, sid="SM0001"):
+def form(sender, text, to=SMS_NUMBER, sid=None):
     """The fields Twilio posts for an incoming message (a representative subset)."""
+    sid = sid or f"SM{uuid.uuid4().hex}"  # Twilio's ids are unique per message
     fields = {"ToCountry": "GB", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
               "Body": text, "To": to, "NumSegments": "1", "MessageSid": sid,
               "AccountSid": "AC00000000000000000000000000000000", "From": sender, "ApiVersion": "2010-04-01"}
@@ -107,3 +110,14 @@ def test_whatsapp_replies_from_the_whatsapp_sender_with_numbered_topics(platform
     answer = bodies_to(platforms, sender)[1]["Body"]
     assert normalise(answer) == platforms.rest_answer("wa-web-1", "What happens in a session?")
     assert [e["input_channel"] for e in platforms.user_events(sender)] == ["whatsapp", "whatsapp"]
+
+
+def test_a_replayed_signed_message_is_handled_once(platforms):
+    """Issue 16, F12: the same validly signed request posted twice is answered and stored once."""
+    sender = "+447700900188"
+    fields = form(sender, "what is psychodynamic therapy?")
+    assert send(platforms, "sms", fields).status_code == 200
+    answered, stored = len(bodies_to(platforms, sender)), platforms.event_count(sender)
+    replay = send(platforms, "sms", fields)
+    assert replay.status_code == 200 and "<Response>" in replay.text
+    assert len(bodies_to(platforms, sender)) == answered and platforms.event_count(sender) == stored

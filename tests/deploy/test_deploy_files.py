@@ -117,3 +117,28 @@ def test_kustomization_lists_every_manifest_and_config_gives_the_production_sett
     given = {key for d in docs if d["kind"] in ("ConfigMap", "Secret") for key in {**d.get("data", {}),
                                                                                      **d.get("stringData", {})}}
     assert production_variables() | {"TRACKER_DB_URL"} <= given
+
+
+def test_every_entry_point_turns_telemetry_off_and_gives_the_secrets_production_needs():
+    """Issue 16, F11 and F13: no usage telemetry by default; the shared secrets reach both servers."""
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert dockerfile.count("RASA_TELEMETRY_ENABLED=false") >= 2, "both images"
+    assert dockerfile.count("APP_ENV=production") >= 2
+    assert '"bot.action_server"' in dockerfile, "the actions image checks the shared secret"
+    services = compose()["services"]
+    for name, service in services.items():
+        target = service.get("build", {}).get("target")
+        if target in ("rasa", "actions"):
+            env = service["environment"]
+            assert env["RASA_TELEMETRY_ENABLED"] == "false", name
+            assert "ACTION_SERVER_TOKEN" in env, name
+            if target == "rasa":
+                assert {"REST_CHANNEL_TOKEN", "CONVERSATION_ID_KEY"} <= set(env), name
+    config = yaml.safe_load_all((DEPLOY / "k8s" / "config.yaml").read_text())
+    documents = {d["kind"]: d for d in config}
+    assert documents["ConfigMap"]["data"]["RASA_TELEMETRY_ENABLED"] == "false"
+    assert documents["ConfigMap"]["data"]["APP_ENV"] == "production"
+    assert {"ACTION_SERVER_TOKEN", "REST_CHANNEL_TOKEN", "CONVERSATION_ID_KEY"} <= set(documents["Secret"]["stringData"])
+    makefile = (ROOT / "Makefile").read_text()
+    assert "RASA_TELEMETRY_ENABLED ?= false" in makefile
+    assert "bot.action_server" in makefile

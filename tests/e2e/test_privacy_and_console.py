@@ -39,7 +39,7 @@ def test_personal_data_never_reaches_the_events_table(bot):
     assert practice().phone in " ".join(reply.get("text", "") for reply in replies)
 
     with sa.create_engine(bot.db_url).connect() as conn:
-        rows = conn.execute(sa.text("select type_name, data from events where sender_id = 'private-1'")).fetchall()
+        rows = conn.execute(sa.text("select type_name, data from events where sender_id = 'rest:private-1'")).fetchall()
     stored = "\n".join(row.data for row in rows)
     for kind, value in PERSONAL.items():
         assert value not in stored, f"the {kind} was stored"
@@ -58,8 +58,8 @@ def test_the_console_summarises_real_stored_conversations(bot):
     summary.refresh(engine)
     with engine.connect() as conn:
         page = conversations.list_page(conn, Filters(crisis=True), summary.ZoneInfo("Europe/London"))
-        transcript = conversations.transcript(conn, "console-1", 0.5)
-    row = next(row for row in page.rows if row["sender_id"] == "console-1")
+        transcript = conversations.transcript(conn, "rest:console-1", 0.5)
+    row = next(row for row in page.rows if row["sender_id"] == "rest:console-1")
     assert row["channel"] == "rest" and row["referral_offered"] and "faq/cost" in row["topics"].split()
     replies = [m.reply for m in transcript.messages if m.speaker == "bot"]
     assert "utter_faq/cost" in replies and "utter_crisis" in replies

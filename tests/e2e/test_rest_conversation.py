@@ -60,7 +60,7 @@ def test_conversation_is_stored_with_the_crisis_flag(bot):
     with engine.connect() as connection:
         rows = connection.execute(
             sa.text("select type_name, intent_name, action_name, data from events where sender_id = :s order by id"),
-            {"s": "visitor-2"},
+            {"s": "rest:visitor-2"},  # REST's namespace (bot/channels/ids.py)
         ).fetchall()
     assert any(row.intent_name == "crisis" for row in rows)
     assert any(row.action_name == "action_flag_crisis" for row in rows)

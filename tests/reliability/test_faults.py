@@ -41,7 +41,7 @@ def rows(db_url, sender, where=""):
     with engine.connect() as connection:
         found = connection.execute(
             sa.text(f"select type_name, intent_name, data from events where sender_id = :s {where} order by id"),
-            {"s": sender},
+            {"s": f"rest:{sender}"},  # REST files its conversations under rest: (bot/channels/ids.py)
         ).fetchall()
     engine.dispose()
     return found

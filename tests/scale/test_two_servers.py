@@ -8,6 +8,7 @@ and slots must follow the visitor, and every turn must be stored exactly once.
 
 import concurrent.futures
 import contextlib
+import secrets
 import json
 import os
 import uuid
@@ -17,7 +18,7 @@ import redis
 import requests
 
 from tests.support.postgres import scratch_database
-from tests.support.servers import running_bot, stored_events
+from tests.support.servers import running_bot
 
 pytestmark = pytest.mark.model
 
@@ -46,7 +47,9 @@ def two_servers(tmp_path_factory):
         client.ping()
     except redis.RedisError as error:
         pytest.skip(f"no Redis at 127.0.0.1:6379: {error}")
-    env = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": str(REDIS_DB)}
+    env = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": str(REDIS_DB),
+           # as in production, every server pseudonymises ids with the same key (docs/security.md)
+           "CONVERSATION_ID_KEY": secrets.token_urlsafe(32)}
     work = tmp_path_factory.mktemp("scale")
     try:
         with scratch_database("scale") as db_url, contextlib.ExitStack() as stack:
@@ -65,7 +68,8 @@ def two_servers(tmp_path_factory):
 
 
 def tracker(bot, sender):
-    response = requests.get(f"{bot.rasa_url}/conversations/{sender}/tracker", timeout=30)
+    # REST files its conversations under rest: (bot/channels/ids.py)
+    response = requests.get(f"{bot.rasa_url}/conversations/rest:{sender}/tracker", timeout=30)
     response.raise_for_status()
     return response.json()
 
@@ -101,7 +105,7 @@ def test_one_conversation_alternating_between_two_servers(two_servers):
         seen = [e["text"] for e in tracker(other, sender)["events"] if e["event"] == "user"]
         assert seen == TURNS[: turn + 1]
 
-    rows = stored_events(db_url, sender)
+    rows = a.stored(f"rest:{sender}")
     assert [r.type_name for r in rows].count("user") == len(TURNS), "a user turn was lost or duplicated"
     assert bot_texts(rows) == received, "a bot reply was lost, duplicated or reordered"
 
@@ -119,7 +123,7 @@ def test_simultaneous_messages_to_both_servers_take_turns(two_servers):
             futures = [pool.submit(a.say, sender, first), pool.submit(b.say, sender, second)]
             received += [text for f in futures for text in reply_texts(f.result())]
 
-    rows = stored_events(db_url, sender)
+    rows = a.stored(f"rest:{sender}")
     types = [r.type_name for r in rows]
     assert types.count("user") == 2 * len(pairs)
     assert sorted(bot_texts(rows)) == sorted(received), "a bot reply was lost or duplicated"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -64,6 +65,7 @@ class RunningBot:
     action_url: str
     db_url: str
     log_dir: Path
+    env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -72,9 +74,23 @@ class RunningBot:
 
     def say(self, sender: str, text: str, timeout: float = 30) -> List[dict]:
         """Sends ``text`` over the REST channel and returns the bot's messages."""
-        response = requests.post(self.rest_url, json={"sender": sender, "message": text}, timeout=timeout)
+        token = self.env.get("REST_CHANNEL_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = requests.post(self.rest_url, json={"sender": sender, "message": text}, headers=headers,
+                                 timeout=timeout)
         response.raise_for_status()
         return response.json()
+
+    def storage_id(self, conversation: str) -> str:
+        """The id the database holds for ``conversation`` (e.g. ``rest:alice``; personal ids hashed)."""
+        from bot import settings
+        from bot.privacy.pseudonym import storage_id
+
+        return storage_id(conversation, settings.conversation_id_key(self.env))
+
+    def stored(self, conversation: str) -> list:
+        """The stored events of ``conversation`` (a namespaced id, as the channels file it)."""
+        return stored_events(self.db_url, self.storage_id(conversation))
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-5000:] for p in sorted(self.log_dir.glob("*.log")))
@@ -105,11 +121,12 @@ def start_process(name: str, command: List[str], env: Dict[str, str], log_dir: P
 def running_bot(
     work_dir: Path,
     db_url: Optional[str] = None,
-    extra_env: Optional[Dict[str, str]] = None,
+    extra_env: Optional[Dict[str, Optional[str]]] = None,
     extra_args: Optional[List[str]] = None,
     with_actions: bool = True,
     credentials: str = "credentials.yml",
     endpoints: str = "endpoints.yml",
+    via_bot_serve: bool = False,
 ) -> Iterator[RunningBot]:
     """Runs both servers for the duration of the ``with`` block."""
     if not MODEL.exists():
@@ -123,23 +140,30 @@ def running_bot(
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "TRACKER_DB_URL": db_url,
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),  # endpoints.yml sends it; the action server checks it
+        "VAR_DIR": str(work_dir / "var"),  # e.g. the conversation-id key: the test's own
         **(extra_env or {}),
     }
+    env = {name: value for name, value in env.items() if value is not None}  # None in extra_env: unset
     bot = RunningBot(
         rasa_url=f"http://127.0.0.1:{rasa_port}",
         action_url=f"http://127.0.0.1:{action_port}",
         db_url=db_url,
         log_dir=work_dir,
+        env=env,
     )
     rasa = str(VENV_BIN / "rasa")
     try:
         if with_actions:
             bot.processes["actions"] = start_process(
-                "actions", [rasa, "run", "actions", "--actions", "actions", "--port", str(action_port)], env, work_dir
+                "actions", [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(action_port)],
+                env, work_dir
             )
+        # bot.serve is how `make run` and the images serve the model; `rasa run` is Rasa's own
+        serve = [sys.executable, "-m", "bot.serve", "--no-warm-up"] if via_bot_serve else [rasa, "run"]
         bot.processes["rasa"] = start_process(
             "rasa",
-            [rasa, "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(rasa_port),
+            [*serve, "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(rasa_port),
              "--endpoints", endpoints, "--credentials", credentials, *(extra_args or [])],
             env,
             work_dir,
