@@ -76,8 +76,15 @@ class Detectors:
             start = time.perf_counter()
             parse = asyncio.run(self.agent.parse_message(text))
             self.latency["full_parse"].append((time.perf_counter() - start) * 1000)
-            ranking = [c["name"] for c in parse.get("intent_ranking") or [] if c["name"] != "nlu_fallback"]
-            levels["classifier"] = CRISIS if ranking[:1] == ["crisis"] else NONE
+            from bot.nlu.crisis_safety_net import CLASSIFIER_CRISIS_CONFIDENCE
+
+            ranking = [c for c in parse.get("intent_ranking") or [] if c["name"] != "nlu_fallback"]
+            first = ranking[0] if ranking else {}
+            if first.get("name") != "crisis":
+                levels["classifier"] = NONE
+            else:
+                confident = first["confidence"] >= CLASSIFIER_CRISIS_CONFIDENCE
+                levels["classifier"] = CRISIS if confident else CHECK_IN
             risk = parse.get("risk") or {}
             levels["together"] = CRISIS if (parse.get("intent") or {}).get("name") == "crisis" else risk.get("level", NONE)
             levels["kinds"] = risk.get("kinds", [])

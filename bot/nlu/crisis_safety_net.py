@@ -7,7 +7,9 @@ independent detectors look at every message (typed text starting with "/" includ
 - the semantic detector (each sentence and clause against a bank of risk exemplars and
   hard negatives with the shared sentence encoder, ``crisis_semantic.py``),
 - the classifier, if it ranked ``crisis`` first, even if the FallbackClassifier then said
-  ``nlu_fallback`` because it was unsure.
+  ``nlu_fallback`` because it was unsure: at or above ``CLASSIFIER_CRISIS_CONFIDENCE`` that
+  is a crisis, below it a check-in (on the dev split the classifier called one hard ordinary
+  message in eight `crisis`, many of them confidently; see docs/safety/evaluation.md).
 Any one of them at crisis level sets the intent to ``crisis``. Every message gets a
 ``risk`` record (the interface the dialogue and the console rely on):
 
@@ -15,8 +17,10 @@ Any one of them at crisis level sets the intent to ``crisis``. Every message get
      "kinds": [most likely first], "triggered_by": [subset of lexicon, semantic, classifier]}
 
 ``check_in`` (an ambiguous message: a semantic score in the band below the crisis threshold,
-or a lexicon topic word in a past or question framing) leaves the intent as the classifier
-said; the dialogue asks the visitor directly. What matched on a crisis is also recorded as
+a lexicon topic word in a past or question framing, or an unsure classifier) leaves the intent
+as the classifier said, with one exception that keeps "intent is `crisis`" the same as "level
+is `crisis`": if the classifier's pick was an unsure `crisis`, its next choice stands. The
+dialogue then asks the visitor directly. What matched on a crisis is also recorded as
 ``crisis_safety_net`` for staff review.
 """
 
@@ -42,6 +46,9 @@ SAFETY_NET_KEY = "crisis_safety_net"
 RISK_KEY = "risk"
 LEXICON, SEMANTIC, CLASSIFIER = "lexicon", "semantic", "classifier"
 _RANK = {NONE: 0, CHECK_IN: 1, CRISIS: 2}
+# Chosen on evaluation/crisis/dev.yml: the classifier alone then raised 0.9% false alarms
+# there (12% when any first-ranked `crisis` counted), and all three together 2.8%.
+CLASSIFIER_CRISIS_CONFIDENCE = 0.99
 # The old single-valued `crisis_safety_net.triggered_by` (the console reads it): first that fired.
 _LEGACY_NAMES = {LEXICON: "rules", SEMANTIC: "semantic", CLASSIFIER: "classifier"}
 
@@ -60,11 +67,18 @@ class CrisisSafetyNet(GraphComponent):
             # None: the values in crisis_semantic.py, so a new choice applies without retraining
             "crisis_threshold": None,
             "check_in_threshold": None,
+            "classifier_crisis_confidence": None,
         }
 
-    def __init__(self, detector: CrisisDetector, semantic: Optional[SemanticCrisisDetector] = None) -> None:
+    def __init__(
+        self,
+        detector: CrisisDetector,
+        semantic: Optional[SemanticCrisisDetector] = None,
+        classifier_crisis_confidence: float = CLASSIFIER_CRISIS_CONFIDENCE,
+    ) -> None:
         self.detector = detector
         self.semantic = semantic
+        self.classifier_crisis_confidence = classifier_crisis_confidence
 
     @classmethod
     def create(
@@ -87,7 +101,12 @@ class CrisisSafetyNet(GraphComponent):
                 crisis_threshold=crisis_semantic.CRISIS_THRESHOLD if crisis is None else float(crisis),
                 check_in_threshold=crisis_semantic.CHECK_IN_THRESHOLD if check_in is None else float(check_in),
             )
-        return cls(CrisisDetector(spacy.load(config["model"])), semantic)
+        confidence = config.get("classifier_crisis_confidence")
+        return cls(
+            CrisisDetector(spacy.load(config["model"])),
+            semantic,
+            CLASSIFIER_CRISIS_CONFIDENCE if confidence is None else float(confidence),
+        )
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -97,14 +116,17 @@ class CrisisSafetyNet(GraphComponent):
     def process_training_data(self, training_data: Any) -> Any:
         return training_data
 
-    def assess(self, text: str, top_intent: Optional[str] = None) -> Dict[str, Any]:
-        """The risk record for ``text`` (plus the lexicon matches under ``_matches``)."""
+    def assess(self, text: str, top_intent: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """The risk record for ``text`` (plus the lexicon matches under ``_matches``).
+
+        ``top_intent`` is the classifier's first choice past the fallback, with its confidence.
+        """
         # Typed text that starts with "/" is checked too: "/i want to die" is not a button.
         text = (text or "").lstrip("/")
         matches = self.detector.find(text)
         levels: Dict[str, str] = {
             LEXICON: CRISIS if any(m["framing"] == CURRENT for m in matches) else (CHECK_IN if matches else NONE),
-            CLASSIFIER: CRISIS if top_intent == CRISIS_INTENT else NONE,
+            CLASSIFIER: self._classifier_level(top_intent),
         }
         score, semantic_kinds = 0.0, []
         if self.semantic is not None:
@@ -120,12 +142,20 @@ class CrisisSafetyNet(GraphComponent):
             "_matches": matches,
         }
 
+    def _classifier_level(self, top_intent: Optional[Dict[str, Any]]) -> str:
+        if not top_intent or top_intent.get("name") != CRISIS_INTENT:
+            return NONE
+        confident = float(top_intent.get("confidence") or 0.0) >= self.classifier_crisis_confidence
+        return CRISIS if confident else CHECK_IN
+
     def _check(self, message: Message) -> None:
         intent = message.get(INTENT) or {}
         risk = self.assess(message.get(TEXT) or "", _top_ranked_intent(message))
         matches = risk.pop("_matches")
         message.set(RISK_KEY, risk, add_to_output=True)
         if risk["level"] != CRISIS:
+            if intent.get("name") == CRISIS_INTENT:
+                message.set(INTENT, _next_choice(message), add_to_output=True)
             return
         message.set(
             SAFETY_NET_KEY,
@@ -152,9 +182,17 @@ def _kinds(level: str, levels: Dict[str, str], lexicon_kinds: List[str], semanti
     return list(dict.fromkeys(ordered)) or ["self"]  # the classifier alone names no kind
 
 
-def _top_ranked_intent(message: Message) -> Optional[Text]:
-    """The classifier's first choice, looking past the FallbackClassifier's verdict."""
+def _next_choice(message: Message) -> Dict[str, Any]:
+    """The classifier's best intent other than `crisis` (the fallback if that was ranked higher)."""
+    for candidate in message.get(INTENT_RANKING_KEY) or []:
+        if candidate.get("name") != CRISIS_INTENT:
+            return {"name": candidate["name"], "confidence": candidate.get("confidence", 0.0)}
+    return {"name": FALLBACK_INTENT, "confidence": 0.0}
+
+
+def _top_ranked_intent(message: Message) -> Optional[Dict[str, Any]]:
+    """The classifier's first choice (name, confidence), looking past the FallbackClassifier."""
     for candidate in message.get(INTENT_RANKING_KEY) or []:
         if candidate.get("name") != FALLBACK_INTENT:
-            return candidate.get("name")
+            return candidate
     return None

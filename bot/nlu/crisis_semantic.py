@@ -6,11 +6,11 @@ is encoded with the shared sentence encoder and compared by cosine with the exem
 ``crisis_exemplars.yml``: risk statements labelled by kind, and hard negatives (ordinary
 things said near risk language). A unit's score is a kNN margin:
 
-    score = risk similarity - max(0, negative similarity - risk similarity)
+    score = risk similarity - 2 * max(0, negative similarity - risk similarity)
 
-where risk similarity is the mean of the unit's ``k`` nearest risk exemplars. So a clause
-counts as much as it resembles risk, less the amount by which it resembles an ordinary
-statement more. The message's score is its riskiest unit's. Two thresholds, chosen on the
+where risk similarity is the mean of the unit's 2 nearest risk exemplars and negative
+similarity its nearest hard negative's. So a clause counts as much as it resembles risk,
+less twice the amount by which it resembles an ordinary statement more. The message's score is its riskiest unit's. Two thresholds, chosen on the
 dev split only (docs/safety/evaluation.md): ``crisis`` at or above the first, ``check_in``
 (ask directly) from the second up to the first.
 """
@@ -30,11 +30,12 @@ NONE, CHECK_IN, CRISIS = "none", "check_in", "crisis"
 KINDS = ("self", "other_person", "harm_to_others", "abuse", "ingestion")
 
 # Chosen on evaluation/crisis/dev.yml (bot/evaluation/crisis_eval.py --tune), recall first:
-# crisis where dev false alarms were under 2% (semantic dev recall 67%), check-in from where
-# they were about 10% (dev recall with check-in 87%).
-CRISIS_THRESHOLD = 0.58
-CHECK_IN_THRESHOLD = 0.50
+# crisis where the semantic detector's dev false alarms were 2% (its dev recall 70%), check-in
+# from where they were about 10% (dev recall with check-in 90%).
+CRISIS_THRESHOLD = 0.56
+CHECK_IN_THRESHOLD = 0.48
 NEIGHBOURS = 2
+NEGATIVE_WEIGHT = 2.0  # k and weight from a grid on dev: k in 1-3, weight in 1, 2, 4
 
 _SENTENCE_END = re.compile(r"(?:[.!?;:\n]+|\s-\s)")
 # Words that join two clauses; risk is often the clause after one of them.
@@ -157,7 +158,7 @@ class SemanticCrisisDetector:
         for i, text in enumerate(texts):
             risk = float(risk_sims[i, nearest[i]].mean())
             neg = float(negative[i])
-            score = risk - max(0.0, neg - risk)
+            score = risk - NEGATIVE_WEIGHT * max(0.0, neg - risk)
             scores.append(UnitScore(text, score, risk, neg, self._kinds_for(risk_sims[i])))
         return scores
 
