@@ -190,6 +190,45 @@ def report_lines(results: Dict) -> List[str]:
     return lines
 
 
+def markdown(dev: Dict, test: Dict) -> str:
+    """The tables in docs/nlu.md and docs/safety/evaluation.md, from two --json reports."""
+    out = ["| detector | dev recall | dev false alarms | test recall | test false alarms | test check-in on ordinary |",
+           "|---|---|---|---|---|---|"]
+    for name in test["detectors"]:
+        out.append(
+            f"| {name} | {dev['risk'][name]['recall']:.1%} | {dev['ordinary'][name]['false_alarm_rate']:.1%} | "
+            f"**{test['risk'][name]['recall']:.1%}** | **{test['ordinary'][name]['false_alarm_rate']:.1%}** | "
+            f"{test['ordinary'][name]['check_in_share']:.1%} |"
+        )
+    final = test["detectors"][-1]
+    out += ["", f"Recall per risk category ({final}):", "",
+            "| category | dev | test | test misses |", "|---|---|---|---|"]
+    misses: Dict[str, int] = defaultdict(int)
+    for miss in test["misses"][final]:
+        misses[miss["category"]] += 1
+    for category, value in test["risk"][final]["per_category"].items():
+        out.append(f"| {category} | {dev['risk'][final]['per_category'].get(category, 0):.0%} | {value:.0%} | {misses[category]} |")
+    out += ["", f"False alarms per ordinary category ({final}, categories with any):", "",
+            "| category | dev | test |", "|---|---|---|"]
+    categories = sorted(set(dev["ordinary"][final]["per_category"]) | set(test["ordinary"][final]["per_category"]))
+    for category in categories:
+        out.append(f"| {category} | {dev['ordinary'][final]['per_category'].get(category, 0):.0%} | "
+                   f"{test['ordinary'][final]['per_category'].get(category, 0):.0%} |")
+    out += ["", "| | dev | test |", "|---|---|---|"]
+    for key, label in (("risk_caught", "risk conversations caught (crisis on some turn)"),
+                       ("risk_caught_or_check_in", "... or a check-in on some turn"),
+                       ("ordinary_false_alarm", "ordinary conversations with a crisis reply"),
+                       ("ordinary_check_in", "ordinary conversations with a check-in")):
+        out.append(f"| {label} | {dev['conversations'][key]:.0%} of {dev['conversations']['n_risk' if 'risk' in key else 'n_ordinary']} | "
+                   f"{test['conversations'][key]:.0%} of {test['conversations']['n_risk' if 'risk' in key else 'n_ordinary']} |")
+    out.append(f"| check-in share of all single messages | {dev['check_in_share_all_messages']:.1%} | {test['check_in_share_all_messages']:.1%} |")
+    out += ["", "Latency per message, in-process (ms):", "", "| | dev p50 | dev p95 | test p50 | test p95 |", "|---|---|---|---|---|"]
+    for name in test["latency_ms"]:
+        d, t = dev["latency_ms"][name], test["latency_ms"][name]
+        out.append(f"| {name} | {d['p50']:.1f} | {d['p95']:.1f} | {t['p50']:.1f} | {t['p95']:.1f} |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=sorted(PARTS), default="dev")
@@ -197,7 +236,13 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="print the semantic threshold table (dev only)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--misses", action="store_true", help="print misses and false alarms (dev only)")
+    parser.add_argument("--markdown", nargs=2, type=Path, metavar=("DEV_JSON", "TEST_JSON"),
+                        help="print the report tables from two --json files and stop")
     args = parser.parse_args()
+    if args.markdown:
+        dev, test = (json.loads(path.read_text(encoding="utf-8")) for path in args.markdown)
+        print(markdown(dev, test))
+        return
     if (args.tune or args.misses) and args.part != "dev":
         parser.error("--tune and --misses are for the dev part only: the test part is frozen")
     results = evaluate(args.part, args.model)
