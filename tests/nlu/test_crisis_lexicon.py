@@ -1,4 +1,9 @@
-"""The rule half of the crisis safety net, on its own (no classifier)."""
+"""The rule half of the crisis safety net, on its own (no classifier).
+
+tests/data/crisis_eval.yml shaped these rules, so the two file-wide tests below are dev
+checks (the rules still cover what they were written for), not an independent measure:
+that is evaluation/crisis/test.yml (docs/safety/evaluation.md).
+"""
 
 import pytest
 import yaml
@@ -52,7 +57,7 @@ def test_ordinary_questions_do_not_fire(detector, text):
 
 def test_findings_name_the_category_and_phrase(detector):
     findings = detector.find("honestly I want to kill myself")
-    assert {"category": "suicide", "phrase": "kill myself"} in findings
+    assert {"category": "suicide", "phrase": "kill myself", "framing": "current"} in findings
 
 
 def test_pattern_syntax_alternatives_gaps_optional_and_exact(nlp):
@@ -67,3 +72,34 @@ def test_pattern_syntax_alternatives_gaps_optional_and_exact(nlp):
 def test_normalisation_rewrites_text_speak():
     lexicon = CrisisLexicon.load()
     assert lexicon.normalise_text("I can’t, wanna kms") == "i can not , want to kill myself"
+
+
+@pytest.mark.parametrize("text", [
+    "I self-harmed when I was a teenager, would a therapist need to know?",
+    "do you have a policy on suicide risk?",
+    "I took an overdose years ago, does that matter for referral?",
+])
+def test_a_topic_word_in_the_past_or_a_question_is_a_check_in_not_a_crisis(detector, text):
+    findings = detector.find(text)
+    assert findings and not detector.is_risky(text)
+    assert {match["framing"] for match in findings} == {"past_or_question"}
+
+
+@pytest.mark.parametrize("text", [
+    "I used to self-harm years ago and I've started again",
+    "can therapy help me stop wanting to kill myself",
+    "do you see teenagers, I've been self harming",
+    "I took an overdose years ago and I've just done it again",
+])
+def test_a_present_statement_stays_a_crisis_whatever_the_framing(detector, text):
+    assert detector.is_risky(text)
+
+
+def test_an_idiom_around_a_risk_word_is_not_risk(detector):
+    assert not detector.find("losing my job really hit me hard")
+    assert detector.is_risky("he hit me last night")
+
+
+def test_phrase_rewrites_run_before_word_rewrites():
+    lexicon = CrisisLexicon.load()
+    assert lexicon.normalise_text("gonna kill my self 2nite") == "going to kill myself tonight"

@@ -74,4 +74,4 @@ def test_a_disguised_risk_phrase_is_found_once_the_channel_has_cleaned_it(detect
 @given(st.text(max_size=400))
 def test_no_text_makes_the_detector_fail(detector, text):
     matches = detector.find(text)
-    assert all(set(match) == {"category", "phrase"} for match in matches)
+    assert all(set(match) == {"category", "phrase", "framing"} for match in matches)
