@@ -23,6 +23,9 @@ _PRACTICE_ENV = {
     ("practice", "name"): "PRACTICE_NAME",
     ("practice", "phone"): "PRACTICE_PHONE",
     ("practice", "hours"): "PRACTICE_HOURS",
+    ("practice", "hours_url"): "PRACTICE_HOURS_URL",
+    ("practice", "first_appointment"): "PRACTICE_FIRST_APPOINTMENT",
+    ("practice", "who_you_meet"): "PRACTICE_WHO_YOU_MEET",
     ("practice", "website"): "PRACTICE_WEBSITE",
     ("practice", "privacy_url"): "PRACTICE_PRIVACY_URL",
     ("crisis", "emergency"): "CRISIS_EMERGENCY",
@@ -31,6 +34,9 @@ _PRACTICE_ENV = {
     ("crisis", "samaritans"): "CRISIS_SAMARITANS",
     ("crisis", "shout_text"): "CRISIS_SHOUT_TEXT",
 }
+
+
+_LINK_FIELDS = {"hours_url", "website", "privacy_url"}
 
 
 class ConfigurationError(RuntimeError):
@@ -44,6 +50,10 @@ class Practice:
     name: str
     phone: str
     hours: str
+    hours_url: str
+    # Service commitments: the practice's promises, never written into an answer.
+    first_appointment: str
+    who_you_meet: str
     website: str
     privacy_url: str
     crisis_emergency: str
@@ -64,6 +74,9 @@ class Practice:
             "practice_phone": self.phone,
             "practice_phone_tel": self.phone_tel,
             "practice_hours": self.hours,
+            "practice_hours_url": self.hours_url,
+            "practice_first_appointment": self.first_appointment,
+            "practice_who_you_meet": self.who_you_meet,
             "practice_website": self.website,
             "privacy_url": self.privacy_url,
             "crisis_emergency": self.crisis_emergency,
@@ -102,6 +115,12 @@ def load_practice(
             )
         field = key if section == "practice" else f"crisis_{key}"
         values[field] = str(value).strip()
+        # Links become buttons and widget hrefs: only web addresses, never javascript: or tel:.
+        if field in _LINK_FIELDS and not re.fullmatch(r"https?://\S+", values[field]):
+            raise ConfigurationError(
+                f"Practice setting '{section}.{key}' must be a web address starting https://, "
+                f"not {values[field]!r} (in {path.name} or {env_name})."
+            )
     return Practice(**values)
 
 

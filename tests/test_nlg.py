@@ -40,3 +40,26 @@ def test_no_placeholder_is_left_unfilled_in_any_domain_response():
     for name in domain.responses:
         response = render(name)
         assert "{" not in response.get("text", ""), name
+
+
+def test_the_practice_promises_render_from_configuration(monkeypatch):
+    # A practice changes what it promises in practice.yml (or the environment) alone.
+    monkeypatch.setenv("PRACTICE_FIRST_APPOINTMENT", "usually within two weeks")
+    monkeypatch.setenv("PRACTICE_WHO_YOU_MEET", "one of our therapists")
+    monkeypatch.setenv("PRACTICE_HOURS_URL", "https://elm.example.org.uk/hours")
+    practice.cache_clear()
+    try:
+        response = render("utter_handoff")
+    finally:
+        practice.cache_clear()
+    assert "usually within two weeks" in response["text"] and "one of our therapists" in response["text"]
+    assert "48 hours" not in response["text"]
+    assert "https://elm.example.org.uk/hours" in response["text"]
+    assert response["buttons"][1]["url"] == "https://elm.example.org.uk/hours"
+
+
+def test_both_fallback_replies_carry_a_safety_line():
+    p = practice()
+    for name in ("utter_not_sure", "utter_still_not_sure"):
+        text = render(name)["text"]
+        assert p.crisis_emergency in text and p.crisis_samaritans in text, name

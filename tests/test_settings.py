@@ -37,3 +37,8 @@ def test_tel_digits_keeps_a_leading_plus():
 def test_tracker_db_defaults_to_sqlite_in_var(tmp_path):
     assert tracker_db_url({"VAR_DIR": str(tmp_path)}) == f"sqlite:///{tmp_path / 'conversations.db'}"
     assert tracker_db_url({"TRACKER_DB_URL": "postgresql://x@h/db"}) == "postgresql://x@h/db"
+
+
+def test_a_link_setting_must_be_a_web_address():
+    with pytest.raises(ConfigurationError, match="PRACTICE_HOURS_URL"):
+        load_practice(environ={"PRACTICE_HOURS_URL": "javascript:alert(1)"})

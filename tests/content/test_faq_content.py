@@ -5,11 +5,13 @@ import re
 import pytest
 
 from bot.settings import practice
-from tests.support.project import contract_topic_ids, faq_responses, seed_texts
+from tests.support.project import contract_sources, contract_topic_ids, faq_responses, seed_texts
 
 MAX_WORDS = 120
-# Topics whose sources are silent: the answer must say so and hand off to the line.
-HANDOFF_TOPICS = {"cost", "duration", "format"}
+# Topics whose sources are silent, in whole or in part: the answer must say so and offer the
+# line, as text and as a call button.
+HANDOFF_TOPICS = {topic_id for topic_id, cell in contract_sources().items() if "handoff" in cell or cell == "none"}
+HANDOFF_TOPICS |= {"related_therapies", "duration"}
 
 
 def answer(topic_id):
@@ -25,7 +27,7 @@ def test_answer_records_its_sources_and_they_exist(topic_id):
     sources = answer(topic_id)["metadata"]["sources"]
     assert answer(topic_id)["metadata"]["topic"] == topic_id
     assert set(sources) <= set(seed_texts()), f"unknown seed in {sources}"
-    if topic_id != "cost":  # the sources give no fees: the cost answer rests on none
+    if not contract_sources()[topic_id].startswith("none"):  # e.g. fees: the sources say nothing
         assert sources, "an answer must name the seed files it rests on"
 
 
@@ -38,6 +40,7 @@ def test_answer_is_chat_sized(topic_id):
 @pytest.mark.parametrize("topic_id", sorted(HANDOFF_TOPICS | {"referral"}))
 def test_handoff_topics_offer_the_phone_line(topic_id):
     assert "{practice_phone}" in answer(topic_id)["text"]
+    assert [button["url"] for button in answer(topic_id).get("buttons", [])] == ["tel:{practice_phone_tel}"]
 
 
 @pytest.mark.parametrize("topic_id", contract_topic_ids())

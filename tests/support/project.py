@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -10,9 +11,11 @@ from typing import Dict, List
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+# The shared folder sits beside the project (../shared); SHARED_DIR points elsewhere, e.g. from
+# a git worktree. SOURCES_DIR overrides where the seed texts are read from.
+SHARED = Path(os.environ.get("SHARED_DIR") or ROOT.parent / "shared")
 TOPICS_MD = SHARED / "docs" / "topics.md"
-SEEDS = SHARED / "seeds"
+SEEDS = Path(os.environ.get("SOURCES_DIR") or SHARED / "seeds")
 
 
 @lru_cache(maxsize=1)
@@ -21,6 +24,13 @@ def contract_topic_ids() -> List[str]:
     ids = re.findall(r"^\| `([a-z_]+)` \|", TOPICS_MD.read_text(encoding="utf-8"), flags=re.M)
     assert ids, f"no topic table found in {TOPICS_MD}"
     return ids
+
+
+@lru_cache(maxsize=1)
+def contract_sources() -> Dict[str, str]:
+    """Topic id -> the contract's "sources" cell, e.g. "000, 002" or "none (handoff)"."""
+    rows = re.findall(r"^\| `([a-z_]+)` \|.*\| ([^|]+) \|$", TOPICS_MD.read_text(encoding="utf-8"), flags=re.M)
+    return {topic_id: cell.strip() for topic_id, cell in rows}
 
 
 def seed_texts() -> Dict[str, str]:
