@@ -8,7 +8,8 @@ no conversation before it, the follow-up action's own test (actions/answer_follo
 
 On the real questions (evaluation/real_questions/<split>.yml), each question lists its
 acceptable topics in ``accept`` (topic ids, or ``out_of_scope`` where no topic answers it):
-- **acceptable**: answered with an accepted topic; or, where ``out_of_scope`` is accepted,
+- **acceptable**: answered with an accepted topic; the crisis reply where ``crisis`` is
+  accepted; or, where ``out_of_scope`` is accepted,
   the off-topic reply or the "not sure, did you mean…" reply (neither claims an answer);
 - **wrong answer**: answered with a topic that is not accepted (the harm the gate exists for);
 - **abstained**: "not sure" on a question that has an answer (not wrong, not acceptable),
@@ -40,6 +41,7 @@ from bot.settings import PROJECT_ROOT
 REAL_DIR = PROJECT_ROOT / "evaluation" / "real_questions"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 OUT_OF_SCOPE = "out_of_scope"
+CRISIS = "crisis"
 ABSTAIN = "nlu_fallback"
 THRESHOLDS = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 MARGINS = [0.0, 0.1, 0.2, 0.3]
@@ -106,6 +108,8 @@ def score_real(parsed: Sequence[Parsed], accepts: Sequence[List[str]], **gate: f
         topic = got.partition("/")[2] if got.startswith("faq/") else None
         if topic is not None:
             counts["acceptable" if topic in accept else "wrong_answer"] += 1
+        elif got == CRISIS and CRISIS in accept:
+            counts["acceptable"] += 1
         elif got in (ABSTAIN, OUT_OF_SCOPE) and OUT_OF_SCOPE in accept:
             counts["acceptable"] += 1
         elif got == ABSTAIN:
