@@ -21,8 +21,8 @@ from bot.nlu.followup import CONTEXT_KEY
 FAQ_INTENT = "faq"
 FOLLOWUP_INTENT = "faq_followup"
 # The same test as the NLU gate's (config.yml, FaqConfidenceGate): sure enough, and ahead.
-THRESHOLD = 0.5
-MARGIN = 0.1
+THRESHOLD = 0.7
+MARGIN = 0.2
 MAX_SUGGESTIONS = 3
 
 Ranking = List[Tuple[str, float]]

@@ -118,15 +118,17 @@ def score_real(parsed: Sequence[Parsed], accepts: Sequence[List[str]], **gate: f
             counts["abstained_right_suggested"] += bool(suggested & set(accept))
         else:
             counts["other"] += 1
+    # right answer, or the right topic one click away among the suggestions
+    counts["within_one_click"] = counts["acceptable"] + counts["abstained_right_suggested"]
     total = max(1, len(parsed))
     return {"total": len(parsed), **counts, **{f"{k}_rate": v / total for k, v in counts.items()}}
 
 
-def score_heldout(parsed: Sequence[Parsed], expected: Sequence[str]) -> Dict[str, Any]:
-    right = sum(1 for item, exp in zip(parsed, expected) if reply(item) == exp)
-    errors = [(item.text, exp, reply(item)) for item, exp in zip(parsed, expected) if reply(item) != exp]
+def score_heldout(parsed: Sequence[Parsed], expected: Sequence[str], **gate: float) -> Dict[str, Any]:
+    right = sum(1 for item, exp in zip(parsed, expected) if reply(item, **gate) == exp)
+    errors = [(item.text, exp, reply(item, **gate)) for item, exp in zip(parsed, expected) if reply(item, **gate) != exp]
     faq = [(item, exp) for item, exp in zip(parsed, expected) if exp.startswith("faq/")]
-    faq_right = sum(1 for item, exp in faq if reply(item) == exp)
+    faq_right = sum(1 for item, exp in faq if reply(item, **gate) == exp)
     return {"total": len(parsed), "accuracy": right / max(1, len(parsed)),
             "faq_accuracy": faq_right / max(1, len(faq)), "errors": errors}
 
@@ -167,7 +169,12 @@ async def evaluate(model: Path, splits: Sequence[str], curve: bool = True) -> Di
     report: Dict[str, Any] = {"model": str(model), "load_seconds": load_seconds}
     heldout = load_heldout()
     parsed, latencies = await parse_all(agent, [t for t, _ in heldout])
-    report["heldout"] = score_heldout(parsed, [e for _, e in heldout])
+    expected = [e for _, e in heldout]
+    report["heldout"] = score_heldout(parsed, expected)
+    if curve:
+        report["heldout_gate_curve"] = [
+            {"threshold": t, "margin": m, "accuracy": score_heldout(parsed, expected, threshold=t, margin=m)["accuracy"]}
+            for t in THRESHOLDS for m in MARGINS]
     all_latencies = list(latencies)
     for split in splits:
         if not (REAL_DIR / f"{split}.yml").exists():

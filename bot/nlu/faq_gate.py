@@ -59,7 +59,7 @@ def is_sure(ranking: List[Tuple[str, float]], threshold: float, margin: float) -
 class FaqConfidenceGate(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"retrieval_intent": FAQ_INTENT, "threshold": 0.5, "margin": 0.1, "followups": True}
+        return {"retrieval_intent": FAQ_INTENT, "threshold": 0.7, "margin": 0.2, "followups": True}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.threshold = float(config["threshold"])
