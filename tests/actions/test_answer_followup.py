@@ -31,8 +31,8 @@ def run(events):
 
 COST = faq_parse("how much does it cost", ("faq/cost", 0.9), ("faq/referral", 0.05))
 TEENS = faq_parse("what about for teenagers?", ("faq/children", 0.4), ("faq/cost", 0.3), intent="faq_followup",
-                  context={"faq/cost": [["faq/children", 0.7], ["faq/cost", 0.2], ["faq/past", 0.05]],
-                           "faq/format": [["faq/format", 0.6], ["faq/children", 0.3], ["faq/cost", 0.05]]})
+                  context={"faq/cost": [["faq/children", 0.85], ["faq/cost", 0.1], ["faq/past", 0.05]],
+                           "faq/format": [["faq/format", 0.85], ["faq/children", 0.1], ["faq/cost", 0.05]]})
 
 
 def test_answers_with_the_ranking_made_in_the_previous_topics_context():
