@@ -38,6 +38,8 @@ from bot.nlu.followup import is_followup
 FAQ_INTENT = "faq"
 FALLBACK_INTENT = "nlu_fallback"
 FOLLOWUP_INTENT = "faq_followup"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+CRISIS_INTENT = "crisis"
 GATE_KEY = "faq_gate"
 
 def topic_ranking(message_data: Dict[Text, Any], retrieval_intent: str = FAQ_INTENT) -> List[Tuple[str, float]]:
@@ -83,11 +85,17 @@ class FaqConfidenceGate(GraphComponent):
         ranking = topic_ranking(message.data, self.retrieval_intent)
         # Only an FAQ question (or one the FallbackClassifier was unsure of, whose first
         # choice was still `faq`) is gated; anything else, crisis above all, is left alone.
-        if name not in (FAQ_INTENT, FALLBACK_INTENT) or _first_choice(message) != FAQ_INTENT or not ranking:
+        first = _first_choice(message)
+        if not ranking or name == CRISIS_INTENT or first == CRISIS_INTENT:
             return
-        if self.followups and is_followup(message.get(TEXT)):
+        # A short follow-up often looks off-topic on its own ("and how long does that take?"),
+        # so one the classifier called out_of_scope gets its context too.
+        if self.followups and first in (FAQ_INTENT, OUT_OF_SCOPE_INTENT) and is_followup(message.get(TEXT)):
             self._set_intent(message, FOLLOWUP_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 1.0), "followup")
-        elif name == FAQ_INTENT and not is_sure(ranking, self.threshold, self.margin):
+            return
+        if name not in (FAQ_INTENT, FALLBACK_INTENT) or first != FAQ_INTENT:
+            return
+        if name == FAQ_INTENT and not is_sure(ranking, self.threshold, self.margin):
             self._set_intent(message, FALLBACK_INTENT, self.threshold, "unsure_topic")
 
     @staticmethod

@@ -77,3 +77,15 @@ def test_is_sure_needs_both_confidence_and_margin():
     assert not is_sure([("a", 0.55), ("b", 0.5)], 0.5, 0.1)
     assert is_sure([("a", 0.55)], 0.5, 0.1)
     assert not is_sure([], 0.0, 0.0)
+
+
+def test_a_follow_up_that_looks_off_topic_on_its_own_still_gets_context():
+    result = gated(message("and how long does that take?", intent="out_of_scope",
+                           ranking=[("faq/duration", 0.9), ("faq/referral", 0.05)]))
+    assert result.get("intent")["name"] == "faq_followup"
+
+
+def test_an_off_topic_question_that_is_no_follow_up_stays_off_topic():
+    result = gated(message("what time does the pharmacy close", intent="out_of_scope",
+                           ranking=[("faq/duration", 0.9), ("faq/referral", 0.05)]))
+    assert result.get("intent")["name"] == "out_of_scope"
