@@ -2,10 +2,10 @@
 
 The NLU marks such a message ``faq_followup`` (bot/nlu/faq_gate.py) and stores, for every
 topic, how the selector ranks the follow-up read after that topic's question
-(``faq_context``, bot/nlu/followup.py). This action finds the topic the visitor was last
-answered on, takes the ranking made in that context, and answers if it is sure enough;
-otherwise it offers the likeliest topics, like the "not sure" reply. With no earlier
-topic, the message's own ranking is used, under the same test.
+(``faq_context``, bot/nlu/followup.py). If the follow-up is sure of a topic on its
+own, that topic is answered (it names something new); otherwise the action finds the topic
+the visitor was last answered on and takes the ranking made in that context. It answers if
+that is sure enough, else it offers the likeliest topics, like the "not sure" reply.
 """
 
 from __future__ import annotations
@@ -35,11 +35,17 @@ def own_ranking(parse: Dict[Text, Any]) -> Ranking:
 
 
 def followup_ranking(parse: Dict[Text, Any], previous_topic: Optional[str]) -> Ranking:
-    """The follow-up's ranking read after the previous topic, else its own."""
-    context = parse.get(CONTEXT_KEY) or {}
-    if previous_topic and previous_topic in context:
-        return [(key, float(conf)) for key, conf in context[previous_topic]]
-    return own_ranking(parse)
+    """The ranking a follow-up is answered from.
+
+    A follow-up that names something new ("what about online?", "is that the same for
+    couples?") is sure of a topic on its own, and that topic wins. One that only makes
+    sense after the previous answer ("and what does that involve?") is read in the
+    previous topic's context. With no previous topic, its own ranking."""
+    own = own_ranking(parse)
+    context = (parse.get(CONTEXT_KEY) or {}).get(previous_topic or "")
+    if not context or is_sure(own):
+        return own
+    return [(key, float(conf)) for key, conf in context]
 
 
 def is_sure(ranking: Ranking) -> bool:

@@ -67,3 +67,11 @@ def test_a_new_session_forgets_earlier_topics():
     events = [user(COST), {"event": "session_started"}, user(TEENS)]
     assert user_parses(events) == [TEENS]
     assert answered_topic(user_parses(events)[:-1]) is None
+
+
+def test_a_follow_up_that_names_a_new_topic_is_answered_on_it():
+    online = faq_parse("what about online?", ("faq/format", 0.95), ("faq/cost", 0.01), intent="faq_followup",
+                       context={"faq/duration": [["faq/duration", 0.8], ["faq/format", 0.1], ["faq/cost", 0.05]]})
+    duration = faq_parse("how long does it take", ("faq/duration", 0.9), ("faq/cost", 0.05))
+    messages, _ = run([user(duration), user(online)])
+    assert [m["response"] for m in messages] == ["utter_faq/format"]
