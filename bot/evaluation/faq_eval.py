@@ -184,8 +184,9 @@ async def evaluate(model: Path, splits: Sequence[str], curve: bool = True) -> Di
         parsed, latencies = await parse_all(agent, [t for t, _ in real])
         accepts = [a for _, a in real]
         report[split] = score_real(parsed, accepts)
+        # wrong answers and "other" replies (the ones neither acceptable nor an abstention)
         report[split]["errors"] = [(p.text, a, reply(p)) for p, a in zip(parsed, accepts)
-                                   if reply(p).partition("/")[2] not in a and reply(p) != ABSTAIN]
+                                   if score_real([p], [a])["acceptable"] == 0 and reply(p) != ABSTAIN]
         if curve:
             report[f"{split}_gate_curve"] = gate_curve(parsed, accepts)
         all_latencies += latencies
