@@ -39,3 +39,8 @@ def test_follow_up_after_an_answer(agent, question, followup, acceptable):
     ranking = followup_ranking(second, answered_topic([first]))
     assert is_sure(ranking), ranking[:2]
     assert ranking[0][0].partition("/")[2] in acceptable, ranking[:2]
+
+
+@pytest.mark.parametrize("text", ["what about if i want to end it all?", "and what if i hurt myself again?"])
+def test_a_risky_message_shaped_like_a_follow_up_is_still_crisis(agent, text):
+    assert asyncio.run(agent.parse_message(text))["intent"]["name"] == "crisis"
