@@ -18,6 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import settings
 from bot.alerts.duty import DutyAlerter, Flag
+from bot.privacy.pseudonym import storage_id
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,9 @@ def flag_of(tracker: DialogueStateTracker, output_channel: Optional[str]) -> Opt
     if earlier:
         return None  # a crisis reply was already given in this session: same episode
     return Flag(
-        conversation_id=tracker.sender_id,
+        # The id the console shows: a personal id (a phone number) is pseudonymised there and
+        # must not travel in an email either.
+        conversation_id=storage_id(tracker.sender_id),
         channel=tracker.get_latest_input_channel() or output_channel or "unknown",
         at=datetime.now(timezone.utc),
         reason="check_in" if _answering_check_in(tracker) else "crisis",

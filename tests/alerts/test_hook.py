@@ -60,3 +60,13 @@ def test_the_nlg_starts_the_alert_when_it_renders_the_crisis_reply(monkeypatch):
     generator = PracticeResponseGenerator(domain=domain)
     reply = asyncio.run(generator.generate("utter_crisis", tracker(said("crisis")), "telegram"))
     assert reply["text"] and seen == [("utter_crisis", "telegram")]
+
+
+def test_a_personal_conversation_id_is_pseudonymised_in_the_flag(monkeypatch):
+    # A WhatsApp id is the visitor's phone number: the email links to the console's pseudonym.
+    monkeypatch.setenv("CONVERSATION_ID_KEY", "k" * 32)
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    events = [ActionExecuted("action_session_start"), SessionStarted(timestamp=100.0),
+              ActionExecuted("action_listen"), said("crisis")]
+    flag = hook.flag_of(DialogueStateTracker.from_events("twilio:whatsapp:+447700900123", events, domain.slots), "twilio")
+    assert "7700900123" not in flag.conversation_id and flag.conversation_id.startswith("twilio:~")

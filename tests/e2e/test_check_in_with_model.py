@@ -43,6 +43,7 @@ def chat(tmp_path, monkeypatch, smtp):
     monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path / 'conversations.db'}")
     monkeypatch.setenv("JOURNAL_DIR", str(tmp_path / "journal"))
     monkeypatch.setenv("ACTION_SERVER_URL", f"http://127.0.0.1:{free_port()}/webhook")  # nothing listens
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "check-in-test")  # endpoints.yml sends it
     for name, value in {"DUTY_ALERT_SMTP_HOST": smtp.host, "DUTY_ALERT_SMTP_PORT": str(smtp.port),
                         "DUTY_ALERT_STARTTLS": "false", "DUTY_ALERT_FROM": "bot@practice.example.org.uk",
                         "DUTY_ALERT_TO": "duty@practice.example.org.uk"}.items():

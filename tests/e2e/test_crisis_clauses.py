@@ -10,7 +10,7 @@ import json
 import pytest
 
 from bot.settings import practice
-from tests.support.servers import running_bot, stored_events
+from tests.support.servers import running_bot
 
 pytestmark = pytest.mark.model
 
@@ -21,28 +21,20 @@ def bot(tmp_path_factory):
         yield running
 
 
-def everything_shown(replies):
-    """Text, button titles and payloads: the crisis lines may be text or buttons that dial."""
-    parts = []
-    for reply in replies:
-        parts.append(reply.get("text") or "")
-        for button in reply.get("buttons") or []:
-            parts += [button.get("title", ""), button.get("payload", "")]
-    return "\n".join(parts)
-
-
 def digits(text):
     return "".join(ch for ch in text if ch.isdigit())
 
 
 def shows_crisis_lines(replies):
-    shown = digits(everything_shown(replies))
+    """The crisis reply: 999 and Samaritans as buttons that dial. Other replies (fallbacks,
+    side effects) carry a one-line safety signpost in their text, but never these buttons."""
     settings = practice()
-    return all(digits(n) in shown for n in (settings.crisis_samaritans, settings.crisis_emergency))
+    dials = {button.get("payload") for reply in replies for button in reply.get("buttons") or []}
+    return all(f"tel:{digits(n)}" in dials for n in (settings.crisis_samaritans, settings.crisis_emergency))
 
 
 def last_user_parse(bot, sender):
-    rows = [json.loads(data) for kind, data in stored_events(bot.db_url, sender) if kind == "user"]
+    rows = [json.loads(data) for kind, data in bot.stored(f"rest:{sender}") if kind == "user"]
     return rows[-1]["parse_data"]
 
 

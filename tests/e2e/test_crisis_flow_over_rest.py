@@ -9,7 +9,7 @@ import pytest
 
 from bot.settings import practice
 from tests.support.project import domain
-from tests.support.servers import running_bot, stop, stored_events
+from tests.support.servers import running_bot, stop
 from tests.support.smtp import smtp_server
 
 pytestmark = pytest.mark.model
@@ -64,7 +64,7 @@ def test_the_duty_email_arrives_within_5_seconds_of_the_crisis_reply(bot, smtp):
     assert len(mails) == 1, "no duty email within 5 s"
     assert smtp.recorder.arrived[before] - replied < 5
     body = mails[0].as_string()
-    assert "https://console.example.org.uk/transcript/alert-1" in body
+    assert "https://console.example.org.uk/transcript/rest%3Aalert-1" in body  # the id the console shows
     assert "kill" not in body.lower(), "the visitor's words never go in the email"
 
 
@@ -108,4 +108,4 @@ def test_with_the_action_server_down_the_crisis_reply_and_the_alert_still_happen
     replies = bot.say("no-actions-1", "I want to kill myself")
     assert is_crisis_reply(replies) and every_line_in(texts(replies))
     assert len(smtp.wait_for(before + 1, timeout=5)) == before + 1
-    assert any(row.type_name == "bot" for row in stored_events(bot.db_url, "no-actions-1"))
+    assert any(row.type_name == "bot" for row in bot.stored("rest:no-actions-1"))
