@@ -7,6 +7,7 @@ JSON) are dropped without a traceback, and the MAX_MESSAGE_CHARS cap answers pol
 docs/reliability.md.
 """
 
+import json
 import threading
 import time
 
@@ -15,7 +16,7 @@ import requests
 import socketio
 import sqlalchemy as sa
 
-from bot.channels.input_rules import SENDER_ID
+from bot.web.channel import PREFIX as SESSION_PREFIX
 
 pytestmark = pytest.mark.model
 
@@ -84,14 +85,39 @@ def test_no_payload_stops_the_server_or_the_socket(default_bot, widget):
     assert requests.get(f"{default_bot.rasa_url}/webhooks/rest/health", timeout=10).json()["status"] == "ok"
 
 
+def stored_senders(bot):
+    engine = sa.create_engine(bot.db_url)
+    try:
+        with engine.connect() as connection:
+            return {row[0] for row in connection.execute(sa.text("select distinct sender_id from events"))}
+    finally:
+        engine.dispose()
+
+
+def user_texts(bot, conversation):
+    return [json.loads(data).get("text") for type_name, data in bot.stored(conversation) if type_name == "user"]
+
+
 def test_odd_session_ids_are_not_stored(default_bot, widget):
+    """A message naming a session the socket does not hold is refused: filed under no
+    conversation, neither as the odd id (raw, namespaced ``web:`` or pseudonymised) nor as
+    the socket's own conversation."""
+    widget.send({"message": "hello"}, wait=4.0)
+    own = default_bot.storage_id(widget.session_id)
+    assert own in stored_senders(default_bot), "the widget's own conversation is stored (the check can see it)"
+    own_before = user_texts(default_bot, widget.session_id)
+    others_before = stored_senders(default_bot) - {own}
+
     for session in BAD_SESSIONS:
         widget.send({"message": "hello", "session_id": session}, wait=2.0)
-    engine = sa.create_engine(default_bot.db_url)
-    with engine.connect() as connection:
-        senders = [row[0] for row in connection.execute(sa.text("select distinct sender_id from events"))]
-    engine.dispose()
-    assert all(SENDER_ID.fullmatch(sender) for sender in senders)
+
+    senders = stored_senders(default_bot)
+    for session in BAD_SESSIONS:
+        forms = {session, SESSION_PREFIX + session, default_bot.storage_id(SESSION_PREFIX + session)}
+        assert not forms & senders, f"{session[:20]!r} was stored as a conversation id"
+        assert not any(session in sender for sender in senders), f"{session[:20]!r} is part of a stored id"
+    assert senders - {own} == others_before, "no new conversation was stored"
+    assert user_texts(default_bot, widget.session_id) == own_before, "nor filed under the widget's conversation"
 
 
 def test_malformed_messages_raise_nothing(default_bot, widget):

@@ -9,6 +9,7 @@ desktop and a phone. ``UPDATE_SCREENSHOTS=1`` refreshes the screenshots in docs/
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -115,6 +116,11 @@ class Visit:
     def crisis(self):
         return self.page.locator(".chat-message--crisis")
 
+    def shout_link(self, facts):
+        """The crisis reply's "Text SHOUT" button: what a visitor would press to text Shout
+        (the number also appears in the reply's text, in more than one bubble)."""
+        return self.crisis().get_by_role("link", name=f"Text SHOUT to {facts.crisis_shout_text}", exact=True)
+
     def session_id(self):
         return json.loads(self.page.evaluate("sessionStorage.getItem('chat_session')"))["sessionId"]
 
@@ -174,13 +180,18 @@ def test_a_visitor_chats_through_the_widget_on_a_desktop(site, browser, tmp_path
 
     visit.say("I want to end my life")
     crisis = visit.crisis()
-    expect(crisis.filter(has_text=facts.crisis_shout_text)).to_be_visible(timeout=WAIT_MS)
+    tel = facts.template_values()
+    expect(visit.shout_link(facts)).to_be_visible(timeout=WAIT_MS)
+    expect(visit.shout_link(facts)).to_have_attribute(
+        "href", re.compile("^sms:" + re.escape(tel["crisis_shout_sms"]) + r"(\?|$)"))
     expect(crisis.last).to_contain_text(facts.phone)
     crisis_text = " ".join(crisis.all_inner_texts())
     for number in (facts.crisis_emergency, facts.crisis_samaritans, facts.crisis_shout_text):
         assert number in crisis_text
     expect(crisis.get_by_role("link", name=f"Call {facts.crisis_emergency}")).to_have_attribute(
         "href", f"tel:{facts.crisis_emergency}")
+    expect(crisis.get_by_role("link", name=f"Call Samaritans {facts.crisis_samaritans}")).to_have_attribute(
+        "href", f"tel:{tel['crisis_samaritans_tel']}")
     for link in crisis.get_by_role("link").all():
         href = link.get_attribute("href")
         assert href.startswith(("tel:", "sms:")), f"every crisis button dials or texts: {href}"
@@ -201,7 +212,7 @@ def test_a_visitor_chats_through_the_widget_on_a_desktop(site, browser, tmp_path
     page.reload()
     expect(visit.dialog).to_be_visible()  # still open, as it was
     expect(visit.launcher).to_be_visible()
-    expect(crisis.filter(has_text=facts.crisis_shout_text)).to_be_visible()
+    expect(visit.shout_link(facts)).to_be_visible()
     expect(greeting).to_have_count(1)  # the conversation was kept, not started again
     assert visit.session_id() == session_id
     visit.say("what is psychodynamic therapy?")
@@ -244,7 +255,8 @@ def test_on_a_phone_the_widget_is_a_modal_dialog(site, browser, tmp_path):
         assert size["width"] >= 44 and size["height"] >= 44, f"{control} is at least 44×44"
 
     visit.say("i don't want to be alive anymore")
-    expect(visit.crisis().filter(has_text=facts.crisis_shout_text)).to_be_visible(timeout=WAIT_MS)
+    expect(visit.shout_link(facts)).to_be_visible(timeout=WAIT_MS)
+    assert facts.crisis_samaritans in visit.announced("assertive"), "the crisis reply is announced at once"
     assert visit.axe_violations() == [], "after the crisis reply"
     page.screenshot(path=str(screenshot_path("widget-crisis-phone.png", tmp_path)))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
