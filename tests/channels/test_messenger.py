@@ -6,8 +6,7 @@ import pytest
 import requests
 
 from bot.channels.signatures import facebook_signature
-from bot.settings import practice
-from tests.support.platform_bot import normalise
+from tests.support.platform_bot import handoff_links, normalise
 
 pytestmark = pytest.mark.model
 
@@ -49,9 +48,18 @@ def test_six_topics_come_as_numbered_text_with_quick_replies_and_a_number_picks_
     assert len(message["quick_replies"]) == 6 and all(len(q["title"]) <= 20 for q in message["quick_replies"])
 
     send(platforms, page_event(psid, message={"mid": "m_2", "text": "3"}))
-    answer = sent_to(platforms, psid)[1]["message"]
+    *parts, last = [m["message"] for m in sent_to(platforms, psid)[1:]]
     question = "What problems can psychodynamic therapy help with?"
-    assert normalise(answer["text"]) == platforms.rest_answer("fb-web-1", question)
+    on_the_web, web_buttons = platforms.rest_reply("fb-web-1", question)
+    # One option (the answer's "Tell me more"): a button template on the last part, text before it plain.
+    assert web_buttons == [{"title": "Tell me more", "payload": "/faq_more"}]
+    assert all(set(part) == {"text"} for part in parts)
+    template = last["attachment"]["payload"]
+    assert last["attachment"]["type"] == "template" and template["template_type"] == "button"
+    assert template["buttons"] == [{"type": "postback", "title": b["title"], "payload": b["payload"]}
+                                   for b in web_buttons]
+    assert all(len(t) <= 2000 for t in [p["text"] for p in parts]) and len(template["text"]) <= 640
+    assert normalise(" ".join([*(p["text"] for p in parts), template["text"]])) == on_the_web
 
     quick = {"mid": "m_3", "text": "6. How do I get…", "quick_reply": {"payload": "How do I get referred?"}}
     send(platforms, page_event(psid, message=quick))
@@ -80,4 +88,4 @@ def test_a_long_answer_is_split_within_2000_characters(platforms):
     parts = [m["message"]["text"] for m in sent_to(platforms, psid)]
     assert len(parts) > 1 and all(len(p) <= 2000 for p in parts)
     on_the_web = platforms.rest_answer("fb-web-2", "i want to talk to a person")
-    assert normalise(" ".join(parts)) == f"{on_the_web} Call {practice().phone}"
+    assert normalise(" ".join(parts)) == f"{on_the_web} {handoff_links()}"

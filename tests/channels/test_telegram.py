@@ -3,8 +3,7 @@
 import pytest
 import requests
 
-from bot.settings import practice
-from tests.support.platform_bot import PUBLIC_URL, normalise
+from tests.support.platform_bot import PUBLIC_URL, handoff_links, normalise
 
 pytestmark = pytest.mark.model
 
@@ -47,9 +46,14 @@ def test_start_greets_with_topic_buttons_and_a_tap_answers_like_the_web(platform
     first = keyboard[0][0]["callback_data"]
     assert send(platforms, update(CHAT, update_id=2, callback=first)).status_code == 200
     assert [c.body for c in platforms.fake.calls("telegram", "answerCallbackQuery")][-1] == {"callback_query_id": "cb2"}
-    answer = sent_to(platforms, CHAT)[1]
-    assert normalise(answer["text"]) == platforms.rest_answer("tg-web-1", first)
-    assert "reply_markup" not in answer
+    *parts, last = sent_to(platforms, CHAT)[1:]
+    on_the_web, web_buttons = platforms.rest_reply("tg-web-1", first)
+    assert normalise(" ".join(m["text"] for m in [*parts, last])) == on_the_web
+    # The web's only button ("Tell me more") is the only key, under the answer's last part.
+    assert web_buttons == [{"title": "Tell me more", "payload": "/faq_more"}]
+    assert all("reply_markup" not in m for m in parts)
+    assert last["reply_markup"] == {"inline_keyboard": [[{"text": b["title"], "callback_data": b["payload"]}]
+                                                        for b in web_buttons]}
 
     stored = platforms.user_events(str(CHAT))
     assert [e["input_channel"] for e in stored] == ["telegram", "telegram"]
@@ -72,7 +76,7 @@ def test_a_long_answer_is_split_within_4096_characters_and_the_number_is_plain_t
     parts = [m["text"] for m in sent_to(platforms, 700400)]
     assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
     on_the_web = platforms.rest_answer("tg-web-2", "i want to talk to a person")
-    assert normalise(" ".join(parts)) == f"{on_the_web} Call {practice().phone}"
+    assert normalise(" ".join(parts)) == f"{on_the_web} {handoff_links()}"
 
 
 def test_every_channel_answers_a_health_check(platforms):

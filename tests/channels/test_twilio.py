@@ -7,7 +7,7 @@ import pytest
 from bot.channels.rendering import NUMBER_PROMPT
 from bot.channels.signatures import twilio_signature
 from bot.settings import practice
-from tests.support.platform_bot import PUBLIC_URL, normalise
+from tests.support.platform_bot import PUBLIC_URL, handoff_links, normalise
 
 pytestmark = pytest.mark.model
 
@@ -48,12 +48,19 @@ def test_sms_offers_numbered_topics_and_a_number_gets_that_answer(platforms):
 
     send(platforms, "sms", form(sender, "1", sid="SM0002"))
     answer = bodies_to(platforms, sender)[1]["Body"]
-    assert normalise(answer) == platforms.rest_answer("sms-web-1", "What is psychodynamic therapy?")
+    on_the_web, web_buttons = platforms.rest_reply("sms-web-1", "What is psychodynamic therapy?")
+    # The web's "Tell me more" button becomes the answer's numbered option 1 in the SMS.
+    assert web_buttons == [{"title": "Tell me more", "payload": "/faq_more"}]
+    assert answer.endswith(f"\n\n1. Tell me more\n\n{NUMBER_PROMPT}")
+    assert normalise(answer) == f"{on_the_web} 1. Tell me more {NUMBER_PROMPT}"
 
+    send(platforms, "sms", form(sender, "1"))  # now picks that answer's option 1
     stored = platforms.user_events(sender)
-    assert [e["input_channel"] for e in stored] == ["sms", "sms"]
+    assert [e["input_channel"] for e in stored] == ["sms", "sms", "sms"]
     assert stored[1]["text"] == "What is psychodynamic therapy?"
     assert stored[1]["metadata"]["typed"] == "1" and stored[1]["metadata"]["picked_option"] == 1
+    assert stored[2]["text"] == "/faq_more"
+    assert stored[2]["metadata"]["typed"] == "1" and stored[2]["metadata"]["picked_option"] == 1
 
 
 def test_a_number_with_no_options_offered_is_just_a_message(platforms):
@@ -97,7 +104,7 @@ def test_a_long_sms_answer_is_split_within_1600_characters(platforms):
     parts = [b["Body"] for b in bodies_to(platforms, sender)]
     assert len(parts) > 1 and all(len(p) <= 1600 for p in parts)
     on_the_web = platforms.rest_answer("sms-web-2", "i want to talk to a person")
-    assert normalise(" ".join(parts)) == f"{on_the_web} Call {practice().phone}"
+    assert normalise(" ".join(parts)) == f"{on_the_web} {handoff_links()}"
 
 
 def test_whatsapp_replies_from_the_whatsapp_sender_with_numbered_topics(platforms):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import requests
 
@@ -72,7 +72,20 @@ class Platforms:
 
     def rest_answer(self, sender: str, text: str) -> str:
         """What the web channel answers, to compare with another channel's answer."""
-        return normalise(" ".join(reply.get("text", "") for reply in self.bot.say(sender, text)))
+        return self.rest_reply(sender, text)[0]
+
+    def rest_reply(self, sender: str, text: str) -> Tuple[str, List[Dict[str, Any]]]:
+        """The web channel's answer: its text (normalised) and every button it offers, in order."""
+        replies = self.bot.say(sender, text)
+        buttons = [button for reply in replies for button in reply.get("buttons") or []]
+        return normalise(" ".join(reply.get("text", "") for reply in replies)), buttons
+
+
+def handoff_links() -> str:
+    """The hand-off answer's link buttons as a channel without link buttons writes them out."""
+    from bot.settings import practice
+
+    return f"Call {practice().phone} Opening hours: {practice().hours_url}"
 
 
 def normalise(text: str) -> str:
