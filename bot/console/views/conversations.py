@@ -139,13 +139,18 @@ def note():
     return _back(sender_id, "noted")
 
 
+def _event_id() -> int:
+    """The message a form acts on; a form without a whole number is a bad request."""
+    try:
+        return int(request.form.get("event_id", ""))
+    except ValueError:
+        abort(400)
+
+
 @blueprint.route("/conversations/flag", methods=["POST"])
 def flag():
     sender_id = _sender()
-    try:
-        event_id = int(request.form.get("event_id", ""))
-    except ValueError:
-        abort(400)
+    event_id = _event_id()
     clearing = request.form.get("clear") == "yes"
     reason = None if clearing else (request.form.get("reason", "").strip()[:500] or "flagged for review")
     with engine().begin() as conn:
@@ -158,10 +163,7 @@ def flag():
 def correct():
     """A wrong answer: the visitor message is filed under the topic it should have reached."""
     sender_id = _sender()
-    try:
-        event_id = int(request.form.get("event_id", ""))
-    except ValueError:
-        abort(400)
+    event_id = _event_id()
     clearing = request.form.get("clear") == "yes"
     topic = request.form.get("topic", "")
     if not clearing and not topic:
