@@ -9,7 +9,7 @@ PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 SPACY_DIR := build/spacy-en-lookup
 MODEL     := models/current.tar.gz
-WEB_DEPS  := web/node_modules/.installed
+WEB_DEPS  := demo/node_modules/.installed
 
 # Everything training depends on: retrain only when one of these changed.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
@@ -34,7 +34,7 @@ help:
 	@echo "make run    set up (Python 3.10 venv, packages, spaCy pipeline), train if needed, start the bot"
 	@echo "make test   unit tests, data validation, training, story tests, end-to-end tests"
 	@echo "make train  train only if data or config changed      make shell  chat in the terminal"
-	@echo "make console  the staff console alone (bot/console)   make bench-console  time it on 100,000 conversations"
+	@echo "make console  the staff console alone (console)   make bench-console  time it on 100,000 conversations"
 	@echo "make bench-load  200 conversations at once, all stored    make soak  10 minutes of load, memory sampled"
 	@echo "make bench  the product against stock Rasa (docs/performance.md)   make bench-options  its options"
 
@@ -53,9 +53,9 @@ $(VENV)/.installed: requirements.txt requirements-encoder.txt scripts/find-pytho
 install: $(VENV)/.installed $(WEB_DEPS)
 
 # The chat widget's browser dependency (socket.io-client; axe-core for the browser tests),
-# exactly as web/package-lock.json pins it.
-$(WEB_DEPS): web/package.json web/package-lock.json
-	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# exactly as demo/package-lock.json pins it.
+$(WEB_DEPS): demo/package.json demo/package-lock.json
+	cd demo && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(SPACY_DIR)/meta.json: $(VENV)/.installed bot/nlu/spacy_model.py
@@ -74,17 +74,17 @@ train: $(MODEL)
 # --- running ------------------------------------------------------------------------------
 
 run: $(MODEL) $(WEB_DEPS)
-	$(PY) -m bot.launcher
+	$(PY) -m processes.launcher
 
 actions: install
-	$(PY) -m bot.action_server --actions actions --port 5055
+	$(PY) -m processes.action_server --actions actions --port 5055
 
 shell: $(MODEL)
-	$(PY) -m bot.launcher --shell
+	$(PY) -m processes.launcher --shell
 
 # The staff console alone, on CONSOLE_PORT (default 5080); `make run` starts it too.
 console: install
-	$(PY) -m bot.console serve
+	$(PY) -m console serve
 
 # --- tests --------------------------------------------------------------------------------
 
@@ -104,12 +104,12 @@ test-e2e: $(MODEL) $(WEB_DEPS) chromium
 	$(PY) -m pytest -q -m model tests
 
 # Known vulnerabilities in requirements.txt (PyPI's data, pip-audit in its own venv; ignored
-# IDs only with a reason in security/audit-allowlist.txt). Fails if it cannot check. AUDIT=off
+# IDs only with a reason in scripts/audit-allowlist.txt). Fails if it cannot check. AUDIT=off
 # skips it, loudly, for a machine that cannot reach PyPI's per-release data.
 AUDIT_VENV := build/audit-venv
-$(AUDIT_VENV)/.installed: security/audit-requirements.txt scripts/find-python310
+$(AUDIT_VENV)/.installed: scripts/audit-requirements.txt scripts/find-python310
 	rm -rf $(AUDIT_VENV) && $$(scripts/find-python310) -m venv $(AUDIT_VENV)
-	$(AUDIT_VENV)/bin/pip install --quiet -r security/audit-requirements.txt
+	$(AUDIT_VENV)/bin/pip install --quiet -r scripts/audit-requirements.txt
 	@touch $@
 
 test-audit: $(AUDIT_VENV)/.installed
@@ -119,7 +119,7 @@ else
 	scripts/audit-dependencies $(AUDIT_VENV)
 endif
 
-chromium:  # Debian's, for the browser tests in tests/web/ (Playwright cannot download its own here)
+chromium:  # Debian's, for the browser tests in tests/demo/ (Playwright cannot download its own here)
 	@scripts/ensure-chromium
 
 # --- maintenance --------------------------------------------------------------------------
@@ -158,4 +158,4 @@ clean:
 	rm -rf build models results .pytest_cache
 
 compare-nlu: spacy
-	$(PY) -m bot.evaluation.compare_nlu
+	$(PY) -m evaluation.compare_nlu

@@ -1,6 +1,6 @@
 """"Tell me more": the second part of the last answer, where the topic has one.
 
-The button is added under the first answer by bot/faq_more.py; the second parts are in
+The button is added under the first answer by bot/nlg/faq_more.py; the second parts are in
 data/responses/faq_more.yml as ``utter_more_<topic id>``. The topic is the one the visitor
 was last answered on, worked out from the stored parses exactly as the follow-up action
 does, so a follow-up's answer can be extended too.
@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_followup import answered_topic, user_parses
-from bot.faq_more import more_response
+from bot.nlg.faq_more import more_response
 
 MORE_INTENT = "faq_more"
 NO_MORE = "utter_no_more"

@@ -20,7 +20,7 @@ from bench.model_variants import VARIANTS as MODEL_VARIANTS, write_configs
 from bench.runner import DEFAULT_PHASES, Bench, Phase, evaluate_accuracy, new_work_dir
 from bench.training import train_all
 from bench.variants import OPTIONS, PRODUCT, REFERENCE, ROOT
-from bot.evaluation.model_eval import load_heldout
+from evaluation.model_eval import load_heldout
 
 MODELS_DIR = ROOT / "var" / "bench" / "models"
 RESULTS_DIR = ROOT / "results" / "bench"

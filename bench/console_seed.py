@@ -3,7 +3,7 @@
     python bench/console_seed.py                      # 100,000 conversations into PostgreSQL
     python bench/console_seed.py --conversations 2000 --db-url sqlite:///var/bench.db
 
-Conversations are shaped like the bot's own (``bot/console/synthetic.py``), spread over a
+Conversations are shaped like the bot's own (``bench/synthetic.py``), spread over a
 year. On PostgreSQL the events go in with COPY (about a million rows in a minute or two);
 elsewhere with executemany. Then the console summarises them, as it would on start-up.
 """
@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bot.console.db import make_engine, schema, summary  # noqa: E402
-from bot.console.db.migrations import migrate  # noqa: E402
-from bot.console.synthetic import random_conversation  # noqa: E402
+from console.db import make_engine, schema, summary  # noqa: E402
+from console.db.migrations import migrate  # noqa: E402
+from bench.synthetic import random_conversation  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/console_bench"
 COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")

@@ -20,7 +20,7 @@ from typing import Dict, List, Tuple
 from bench import loadgen
 from bench.runner import Bench, new_work_dir
 from bench.variants import PRODUCT, ROOT, Variant
-from bot.evaluation.model_eval import load_heldout
+from evaluation.model_eval import load_heldout
 
 PY_SPY = str(Path(sys.executable).parent / "py-spy")
 

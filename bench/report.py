@@ -105,7 +105,7 @@ def comparison_table(results: Dict) -> str:
     pa, ra = results["accuracy"][prod], results["accuracy"][ref]
     rows.append(f"| Held-out accuracy ({pa['heldout_total']} questions) | {pa['heldout_accuracy']:.1%} | "
                 f"{ra['heldout_accuracy']:.1%} | | {_verdict(pa['heldout_accuracy'] >= ra['heldout_accuracy'], '≥ reference')} |")
-    rows.append(f"| Crisis recall (tests/data/crisis_eval.yml) | {pa['crisis_recall']:.1%} | "
+    rows.append(f"| Crisis recall (evaluation/crisis_legacy.yml) | {pa['crisis_recall']:.1%} | "
                 f"{ra['crisis_recall']:.1%} | | |")
     header = ("| Measure | Product | Reference (stock Rasa) | Product advantage | Target |\n"
               "|---|---:|---:|---:|---|")

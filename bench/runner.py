@@ -191,11 +191,11 @@ def _one_line(name: str, s: Dict) -> str:
 
 
 def evaluate_accuracy(model: Path, out: Path) -> Dict:
-    """bot/evaluation/model_eval.py's evaluate(), in a child process (it loads the model)."""
+    """evaluation/model_eval.py's evaluate(), in a child process (it loads the model)."""
     import json
 
     subprocess.run(
-        [str(Path(RASA).parent / "python"), "-m", "bot.evaluation.model_eval", "--model", str(model),
+        [str(Path(RASA).parent / "python"), "-m", "evaluation.model_eval", "--model", str(model),
          "--json", str(out)],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

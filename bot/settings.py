@@ -289,7 +289,7 @@ def tracker_db_url(environ: Optional[Mapping[str, str]] = None) -> str:
     return f"sqlite:///{var_dir / 'conversations.db'}"
 
 
-# --- website chat widget (bot/web, web/) ------------------------------------------------
+# --- website chat widget (bot/channels/widget.py, demo/) ------------------------------------------------
 
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 

@@ -1,6 +1,6 @@
 """Where the duty alert hooks into the Rasa server: the moment the crisis reply is rendered.
 
-``bot/nlg.py`` calls ``on_response`` for every response it renders; only ``utter_crisis``
+``bot/nlg/practice.py`` calls ``on_response`` for every response it renders; only ``utter_crisis``
 (whichever variant) raises an alert. Rendering happens inside the Rasa server, just before
 the reply is sent, for a crisis the detectors found and for a check-in answered yes alike,
 so this is the one place every flag passes through, with the action server up or down.

@@ -2,7 +2,7 @@
 
 A REST client naming ``whatsapp:+4477…`` or a widget session lands in ``rest:whatsapp:+4477…``,
 a conversation only REST can reach: no channel can write into another's conversations.
-``web:`` is the widget socket's (bot/web/channel.py) and nothing else's. The platform's own
+``web:`` is the widget socket's (bot/channels/widget.py) and nothing else's. The platform's own
 id (a chat id, a phone number) is what follows the prefix; connectors strip it to reply.
 """
 

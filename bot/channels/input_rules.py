@@ -135,7 +135,7 @@ def read_message(payload: Dict[str, Any], max_chars: int) -> Incoming:
 # other "/…" is text (its slashes dropped, so the NLU and the crisis net read the words).
 # Every channel calls ``as_typed_or_offered`` before handing a message to Rasa: REST and the
 # messaging connectors through ``bot/channels/base.py``/``safe_rest.py``, the widget socket
-# (bot/web/channel.py) with ``await checked_command(agent, conversation_id, text)``.
+# (bot/channels/widget.py) with ``await checked_command(agent, conversation_id, text)``.
 
 def _event_dict(event: Any) -> Dict[str, Any]:
     return event if isinstance(event, dict) else event.as_dict()

@@ -29,7 +29,7 @@ BANK_FILE = Path(__file__).with_name("crisis_exemplars.yml")
 NONE, CHECK_IN, CRISIS = "none", "check_in", "crisis"
 KINDS = ("self", "other_person", "harm_to_others", "abuse", "ingestion")
 
-# Chosen on evaluation/crisis/dev.yml (bot/evaluation/crisis_eval.py --tune), recall first:
+# Chosen on evaluation/crisis/dev.yml (evaluation/crisis_eval.py --tune), recall first:
 # crisis where the semantic detector's dev false alarms were 2% (its dev recall 70%), check-in
 # from where they were about 10% (dev recall with check-in 90%).
 CRISIS_THRESHOLD = 0.56

@@ -52,7 +52,7 @@ def test_an_alert_problem_never_stops_the_reply(monkeypatch):
 
 
 def test_the_nlg_starts_the_alert_when_it_renders_the_crisis_reply(monkeypatch):
-    from bot.nlg import PracticeResponseGenerator
+    from bot.nlg.practice import PracticeResponseGenerator
 
     seen = []
     monkeypatch.setattr(hook, "on_response", lambda name, t, channel: seen.append((name, channel)))

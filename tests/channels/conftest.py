@@ -6,7 +6,7 @@ the slow part, and the channel tests use separate senders so they do not meet.
 
 import pytest
 
-from bot.channels import config
+from bot.channels import credentials as config
 from tests.support.fake_platforms import FakePlatforms, Tokens
 from tests.support.platform_bot import Platforms, channel_env
 from tests.support.servers import running_bot

@@ -1,12 +1,12 @@
-"""bot/console/db/analytics.py and charts.py: the numbers and their SVG charts."""
+"""console/db/analytics.py and charts.py: the numbers and their SVG charts."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.console import charts
-from bot.console.db import analytics, summary
-from bot.console.filters import Filters
-from bot.console.synthetic import ConversationBuilder
+from console import charts
+from console.db import analytics, summary
+from console.filters import Filters
+from bench.synthetic import ConversationBuilder
 from tests.console.conftest import add
 
 ZONE = ZoneInfo("Europe/London")
@@ -54,7 +54,7 @@ def test_charts_escape_labels_and_handle_no_data():
 def test_daily_rollups_always_equal_the_conversations_they_sum(engine):
     import sqlalchemy as sa
 
-    from bot.console.db import retention, schema
+    from console.db import retention, schema
 
     def from_rollups():
         with engine.connect() as conn:

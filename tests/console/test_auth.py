@@ -1,11 +1,11 @@
-"""bot/console/auth.py and db/users.py: accounts, hashing, login, the first admin, the CLI."""
+"""console/auth.py and db/users.py: accounts, hashing, login, the first admin, the CLI."""
 
 import io
 
 import pytest
 
-from bot.console import auth, cli
-from bot.console.db import audit, users
+from console import auth, cli
+from console.db import audit, users
 from tests.console.conftest import PASSWORD, csrf_from, login
 
 

@@ -1,9 +1,9 @@
 """The console in a real browser (Playwright driving Debian's Chromium, headless).
 
-The console runs as ``python -m bot.console serve`` on a free port over a SQLite database
+The console runs as ``python -m console serve`` on a free port over a SQLite database
 of synthetic conversations, so no trained model is needed. The tests click what a person
-sees (roles and visible labels). Every screen is checked with axe-core (``web/node_modules``,
-pinned in ``web/package.json``) for zero WCAG violations. With CONSOLE_SCREENSHOTS=1
+sees (roles and visible labels). Every screen is checked with axe-core (``demo/node_modules``,
+pinned in ``demo/package.json``) for zero WCAG violations. With CONSOLE_SCREENSHOTS=1
 the tests also save the screens' pictures in docs/ (console-*.png).
 """
 
@@ -21,13 +21,13 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from bot.console.db import make_engine, schema
-from bot.console.db.migrations import migrate
-from bot.console.synthetic import ConversationBuilder, random_conversation
+from console.db import make_engine, schema
+from console.db.migrations import migrate
+from bench.synthetic import ConversationBuilder, random_conversation
 from tests.support.servers import ROOT, free_port, stop, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"  # pinned in web/package.json
+AXE = ROOT / "demo" / "node_modules" / "axe-core" / "axe.min.js"  # pinned in demo/package.json
 LAUNCH = dict(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu",
                                                    "--disable-background-networking"])
 ADMIN, PASSWORD = "browser-admin", "a long browser password"
@@ -68,7 +68,7 @@ def console(tmp_path_factory):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CONSOLE_DB_URL": url, "CONSOLE_PORT": str(port),
            "CONSOLE_ADMIN_USER": ADMIN, "CONSOLE_ADMIN_PASSWORD": PASSWORD}
     log = open(work / "console.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot.console", "serve"], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "console", "serve"], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for(f"http://127.0.0.1:{port}/login", process, timeout=60)

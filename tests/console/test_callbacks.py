@@ -1,11 +1,11 @@
-"""The console's callback queue (bot/console/views/callbacks.py): list, mark done, audit without details."""
+"""The console's callback queue (console/views/callbacks.py): list, mark done, audit without details."""
 
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from bot.console.db import schema
-from bot.web.callbacks import CallbackStore, callback_requests, checked
+from console.db import schema
+from bot.storage.callbacks import CallbackStore, callback_requests, checked
 
 
 @pytest.fixture

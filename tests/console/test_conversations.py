@@ -1,13 +1,13 @@
-"""bot/console/db/conversations.py: the filtered, paginated list and the transcript."""
+"""console/db/conversations.py: the filtered, paginated list and the transcript."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.console.db import conversations, review, summary
-from bot.console.filters import Filters
-from bot.console.synthetic import ConversationBuilder
+from console.db import conversations, review, summary
+from console.filters import Filters
+from bench.synthetic import ConversationBuilder
 from tests.console.conftest import add, conversation
 
 ZONE = ZoneInfo("Europe/London")

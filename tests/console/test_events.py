@@ -1,9 +1,9 @@
-"""bot/console/events.py: how stored events read, and what a conversation's summary says."""
+"""console/events.py: how stored events read, and what a conversation's summary says."""
 
 import json
 
-from bot.console.events import read_event, summarise, topic_choices, topic_label
-from bot.console.synthetic import ConversationBuilder
+from console.events import read_event, summarise, topic_choices, topic_label
+from bench.synthetic import ConversationBuilder
 
 
 def rows(builder):
@@ -91,7 +91,7 @@ def test_the_first_message_is_what_the_visitor_typed_and_the_start_page_is_kept(
 
 
 def test_only_pressed_buttons_read_as_presses_and_unpressed_payloads_are_hidden():
-    from bot.console.events import mark_presses
+    from console.events import mark_presses
 
     buttons = [{"title": "Cost", "payload": "How much does it cost?"}, {"title": "Something else", "payload": "/help"}]
     conv = (ConversationBuilder("b", 1.0, "socketio").opened()
@@ -113,7 +113,7 @@ def test_risk_levels_from_the_nlu():
 
 
 def test_channels_in_plain_words():
-    from bot.console.events import channel_label
+    from console.events import channel_label
 
     assert [channel_label(c) for c in ("socketio", "whatsapp", "sms", "telegram", "facebook", "slack", "rest",
                                        "web:widget", None)] == [

@@ -1,9 +1,9 @@
-"""bot/console/db/schema.py and migrations.py: the tables, their versions, Rasa's events table."""
+"""console/db/schema.py and migrations.py: the tables, their versions, Rasa's events table."""
 
 import sqlalchemy as sa
 
-from bot.console.db import schema
-from bot.console.db.migrations import MIGRATIONS, current_version, migrate
+from console.db import schema
+from console.db.migrations import MIGRATIONS, current_version, migrate
 
 
 def test_events_mirror_matches_rasas_sql_tracker_store():
@@ -43,7 +43,7 @@ def test_the_console_can_start_on_an_existing_rasa_database(engine):
 
 
 def test_migration_6_adds_its_columns_to_an_existing_summary_and_resummarises(engine):
-    from bot.console.db import summary
+    from console.db import summary
 
     with engine.begin() as conn:
         for column in ("start_page", "possible_risk", "crisis_message"):

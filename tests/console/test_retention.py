@@ -1,4 +1,4 @@
-"""bot/console/db/retention.py and the CLI: deleting conversations, checked in the database."""
+"""console/db/retention.py and the CLI: deleting conversations, checked in the database."""
 
 import re
 import time
@@ -6,8 +6,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from bot.console import cli
-from bot.console.db import retention, review, schema, summary, unanswered
+from console import cli
+from console.db import retention, review, schema, summary, unanswered
 from tests.console.conftest import add, conversation
 
 
@@ -106,8 +106,8 @@ def test_f10_deleting_a_conversation_leaves_nothing_of_it_behind(admin, engine):
 
 
 def test_migration_5_scrubs_searches_and_filed_words_from_an_old_audit_log(engine):
-    from bot.console.db import audit
-    from bot.console.db.migrations import _erasable_filings
+    from console.db import audit
+    from console.db.migrations import _erasable_filings
 
     with engine.begin() as conn:
         audit.record(conn, "ada", "view_list", detail="crisis=yes&q=07700+900123")

@@ -1,10 +1,10 @@
-"""bot/console/db/summary.py: the summary table follows the events table, incrementally."""
+"""console/db/summary.py: the summary table follows the events table, incrementally."""
 
 import json
 
 import sqlalchemy as sa
 
-from bot.console.db import schema, summary
+from console.db import schema, summary
 from tests.console.conftest import add, conversation
 
 

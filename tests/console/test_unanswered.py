@@ -1,11 +1,11 @@
-"""bot/console/db/unanswered.py: grouped unanswered questions, filing, NLU export."""
+"""console/db/unanswered.py: grouped unanswered questions, filing, NLU export."""
 
 from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.console.db import summary, unanswered
-from bot.console.filters import Filters
+from console.db import summary, unanswered
+from console.filters import Filters
 from tests.console.conftest import add, conversation
 
 ZONE = ZoneInfo("Europe/London")

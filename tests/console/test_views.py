@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 import yaml
 
-from bot.console.db import schema, summary
+from console.db import schema, summary
 from tests.console.conftest import add, conversation
 
 

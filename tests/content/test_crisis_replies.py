@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import nlg
+from bot.nlg import practice as nlg
 from bot.settings import load_practice, practice
 from tests.support.project import ROOT
 

@@ -85,7 +85,7 @@ def test_every_module_a_container_runs_exists():
         command = service.get("command", [])
         if command[:2] == ["python", "-m"]:
             modules.add(command[2])
-    assert {"bot.serve", "bot.web.server", "bot.console"} <= modules
+    assert {"bot.serve", "demo.server", "console"} <= modules
     for module in modules:
         assert importlib.util.find_spec(module) is not None, module
 
@@ -124,7 +124,7 @@ def test_every_entry_point_turns_telemetry_off_and_gives_the_secrets_production_
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert dockerfile.count("RASA_TELEMETRY_ENABLED=false") >= 2, "both images"
     assert dockerfile.count("APP_ENV=production") >= 2
-    assert '"bot.action_server"' in dockerfile, "the actions image checks the shared secret"
+    assert '"processes.action_server"' in dockerfile, "the actions image checks the shared secret"
     services = compose()["services"]
     for name, service in services.items():
         target = service.get("build", {}).get("target")
@@ -141,4 +141,4 @@ def test_every_entry_point_turns_telemetry_off_and_gives_the_secrets_production_
     assert {"ACTION_SERVER_TOKEN", "REST_CHANNEL_TOKEN", "CONVERSATION_ID_KEY"} <= set(documents["Secret"]["stringData"])
     makefile = (ROOT / "Makefile").read_text()
     assert "RASA_TELEMETRY_ENABLED ?= false" in makefile
-    assert "bot.action_server" in makefile
+    assert "processes.action_server" in makefile

@@ -9,9 +9,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from bot.console.db import conversations, make_engine, summary
-from bot.console.db.migrations import migrate
-from bot.console.filters import Filters
+from console.db import conversations, make_engine, summary
+from console.db.migrations import migrate
+from console.filters import Filters
 from bot.settings import practice
 from tests.support.servers import running_bot
 

@@ -2,7 +2,7 @@
 
 import re
 
-from bot.evaluation import crisis_split
+from evaluation import crisis_split
 from bot.settings import PROJECT_ROOT
 
 EVALUATION_DOC = PROJECT_ROOT / "docs" / "safety" / "evaluation.md"

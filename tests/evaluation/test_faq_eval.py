@@ -1,6 +1,6 @@
 """How the FAQ evaluation scores replies: acceptable, wrong answer, abstained."""
 
-from bot.evaluation.faq_eval import Parsed, gate_curve, load_real, reply, score_heldout, score_real
+from evaluation.faq_eval import Parsed, gate_curve, load_real, reply, score_heldout, score_real
 
 
 def parsed(intent, *ranking, gated=False):

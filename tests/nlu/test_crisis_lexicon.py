@@ -1,6 +1,6 @@
 """The rule half of the crisis safety net, on its own (no classifier).
 
-tests/data/crisis_eval.yml shaped these rules, so the two file-wide tests below are dev
+evaluation/crisis_legacy.yml shaped these rules, so the two file-wide tests below are dev
 checks (the rules still cover what they were written for), not an independent measure:
 that is evaluation/crisis/test.yml (docs/safety/evaluation.md).
 """
@@ -11,7 +11,7 @@ import yaml
 from bot.nlu.crisis_lexicon import CrisisDetector, CrisisLexicon, compile_pattern
 from tests.support.project import ROOT
 
-CRISIS_EVAL = yaml.safe_load((ROOT / "tests" / "data" / "crisis_eval.yml").read_text())
+CRISIS_EVAL = yaml.safe_load((ROOT / "evaluation" / "crisis_legacy.yml").read_text())
 
 
 @pytest.fixture(scope="module")

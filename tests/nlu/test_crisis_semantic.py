@@ -5,7 +5,7 @@ import re
 import pytest
 import yaml
 
-from bot.evaluation.crisis_split import EVAL_DIR
+from evaluation.crisis_split import EVAL_DIR
 from bot.nlu.crisis_semantic import (
     CHECK_IN_THRESHOLD,
     CRISIS_THRESHOLD,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.evaluation.reproducibility import TOLERANCE, _predict, compare, evaluation_texts
+from evaluation.reproducibility import TOLERANCE, _predict, compare, evaluation_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(Path(sys.executable).parent / "rasa")

@@ -1,4 +1,4 @@
-"""Bad input over the website widget's socket (socket.io, bot/web/channel.py).
+"""Bad input over the website widget's socket (socket.io, bot/channels/widget.py).
 
 What holds today: no payload stops the server or the socket, a normal message is still
 answered, and odd session ids are refused (the channel applies the REST channel's input
@@ -16,7 +16,7 @@ import requests
 import socketio
 import sqlalchemy as sa
 
-from bot.web.channel import PREFIX as SESSION_PREFIX
+from bot.channels.widget import PREFIX as SESSION_PREFIX
 
 pytestmark = pytest.mark.model
 
@@ -37,7 +37,7 @@ BAD_SESSIONS = ["../../etc/passwd", "s" * 10_000, "a b\nc"]
 
 
 class Widget:
-    """A socket.io client doing what web/widget.js does: ask for a session, then send messages
+    """A socket.io client doing what demo/widget.js does: ask for a session, then send messages
     under the conversation id the server issued (from the demo page's origin, the default)."""
 
     def __init__(self, url):

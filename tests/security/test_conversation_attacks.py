@@ -140,7 +140,7 @@ def test_personal_conversation_ids_are_pseudonymised_and_the_console_still_finds
 
     import sqlalchemy as sa
 
-    from bot.console.db import conversations, migrations, retention
+    from console.db import conversations, migrations, retention
 
     engine = sa.create_engine(bot.db_url)
     migrations.migrate(engine)

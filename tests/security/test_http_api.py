@@ -6,7 +6,8 @@ import jwt
 import pytest
 import requests
 
-from bot import launcher, settings
+from bot import settings
+from processes import launcher
 from bot.settings import ConfigurationError, practice
 from tests.support.servers import running_bot
 
@@ -60,7 +61,7 @@ def api_bot(tmp_path_factory):
         "RATE_LIMIT_PER_MINUTE": "3", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "8",
         "JOURNAL_DIR": str(work / "journal"),
     }
-    # the arguments bot/launcher.py adds, from the same settings
+    # the arguments processes/launcher.py adds, from the same settings
     args = [*settings.rasa_api_args(env), "--cors", *settings.web_allowed_origins(env)]
     with running_bot(work, extra_env=env, extra_args=args) as bot:
         yield bot

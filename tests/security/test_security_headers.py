@@ -1,7 +1,7 @@
 """The pages people open in a browser, the practice page with the widget and the staff console,
 carry headers that stop framing, MIME sniffing, referrer leaks and injected scripts.
 
-Each page is served in-process by its own code (bot/web/server.py, bot/console/app.py);
+Each page is served in-process by its own code (demo/server.py, console/app.py);
 a page that does not exist in this checkout is skipped, saying so.
 """
 
@@ -29,7 +29,7 @@ def assert_protective(headers):
 
 @pytest.fixture(scope="module")
 def web_page():
-    server_module = pytest.importorskip("bot.web.server", reason="the website widget is not in this checkout")
+    server_module = pytest.importorskip("demo.server", reason="the website widget is not in this checkout")
     site = server_module.WidgetSite("http://127.0.0.1:5005")
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), site.handler())
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -48,8 +48,8 @@ def test_the_practice_page_sends_security_headers_on_every_response(web_page, pa
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory):
-    app_module = pytest.importorskip("bot.console.app", reason="the staff console is not in this checkout")
-    from bot.console.config import ConsoleConfig
+    app_module = pytest.importorskip("console.app", reason="the staff console is not in this checkout")
+    from console.settings import ConsoleConfig
 
     db = tmp_path_factory.mktemp("console-headers") / "console.db"
     return app_module.create_app(ConsoleConfig(db_url=f"sqlite:///{db}")).test_client()

@@ -64,6 +64,6 @@ def _lines(examples: str) -> List[str]:
 
 def heldout_examples() -> Dict[str, List[str]]:
     examples: Dict[str, List[str]] = {}
-    for block in yaml.safe_load((ROOT / "tests" / "data" / "heldout.yml").read_text(encoding="utf-8"))["nlu"]:
+    for block in yaml.safe_load((ROOT / "evaluation" / "heldout.yml").read_text(encoding="utf-8"))["nlu"]:
         examples.setdefault(block["intent"], []).extend(_lines(block["examples"]))
     return examples

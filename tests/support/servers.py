@@ -156,7 +156,7 @@ def running_bot(
     try:
         if with_actions:
             bot.processes["actions"] = start_process(
-                "actions", [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(action_port)],
+                "actions", [sys.executable, "-m", "processes.action_server", "--actions", "actions", "--port", str(action_port)],
                 env, work_dir
             )
         # bot.serve is how `make run` and the images serve the model; `rasa run` is Rasa's own

@@ -1,5 +1,0 @@
-import sys
-
-from bot.console.cli import main
-
-sys.exit(main())

@@ -1,0 +1,380 @@
+"""The website widget in a real browser: Debian's Chromium, driven by Playwright, checked by axe.
+
+The real Rasa and action servers answer (tests/support/servers.py), demo.server serves
+the demo page, and nothing is mocked. Controls are found as a visitor finds them: by role
+and accessible name. axe-core (demo/node_modules, pinned in demo/package.json) runs WCAG 2.2
+A/AA and best-practice rules with the widget closed, open and after the crisis reply, on a
+desktop and a phone. ``UPDATE_SCREENSHOTS=1`` refreshes the screenshots in docs/.
+"""
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from cryptography.fernet import Fernet
+from playwright.sync_api import expect, sync_playwright
+
+from bot.settings import contrast_ratio, practice
+from bot.storage.callbacks import CallbackStore
+from tests.support.servers import ROOT, free_port, running_bot, start_process, stop, wait_for
+
+pytestmark = pytest.mark.model
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's (scripts/ensure-chromium); Playwright cannot fetch its own here
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+WAIT_MS = 30_000  # a reply: the model's first answers can be slow on a busy 2-core machine
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+AXE = ROOT / "demo" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+LAUNCHER = "Chat with our assistant"
+expect.set_options(timeout=15_000)
+
+
+def screenshot_path(name, tmp_path):
+    return ROOT / "docs" / name if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path / name
+
+
+def answer_opening(response: str) -> str:
+    """The first sentence of a response (domain.yml or the curated FAQ), as the widget shows it."""
+    responses = {}
+    for source in (ROOT / "domain.yml", ROOT / "data" / "responses" / "faq.yml"):
+        responses.update(yaml.safe_load(source.read_text(encoding="utf-8"))["responses"])
+    return responses[response][0]["text"].format(**practice().template_values()).split(". ")[0]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Rasa, the action server and the demo page, with the page's origin as the only one allowed."""
+    work = tmp_path_factory.mktemp("widget")
+    web_port = free_port()
+    origins = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"]
+    env = {"WEB_ALLOWED_ORIGINS": ",".join(origins), "CALLBACK_KEY": Fernet.generate_key().decode()}
+    with running_bot(work, extra_env=env, extra_args=["--cors", *origins]) as bot:
+        web = start_process(
+            "web",
+            [sys.executable, "-m", "demo.server", "--port", str(web_port), "--socket-url", bot.rasa_url],
+            {**os.environ, "PYTHONPATH": str(ROOT), **env},
+            work,
+        )
+        try:
+            wait_for(f"{origins[0]}/", web)
+            yield {"url": f"{origins[0]}/", "bot": bot, "callback_key": env["CALLBACK_KEY"].encode()}
+        finally:
+            stop(web)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "Chromium is missing: run scripts/ensure-chromium (make test-e2e does)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One visitor's tab: records every request it makes and every script or policy error."""
+
+    def __init__(self, browser, url, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.addresses, self.problems, self.console = [], [], []
+        self.page.on("request", lambda request: self.addresses.append(request.url))
+        self.page.on("websocket", lambda socket: self.addresses.append(socket.url))
+        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
+        self.page.on("console", self._note_console)
+        self.page.goto(url)
+        self.launcher = self.page.get_by_role("button", name=LAUNCHER)
+        self.dialog = self.page.get_by_role("dialog", name=practice().name)
+        self.box = self.page.get_by_label("Your message")
+
+    def _note_console(self, message):
+        self.console.append(message.text)
+        if "Content Security Policy" in message.text:
+            self.problems.append(message.text)
+
+    def open_chat(self):
+        self.launcher.click()
+        expect(self.dialog).to_be_visible()
+
+    def say(self, text):
+        self.box.fill(text)
+        self.box.press("Enter")
+
+    def reply(self, text):
+        return self.page.locator(".chat-message--bot", has_text=text)
+
+    def crisis(self):
+        return self.page.locator(".chat-message--crisis")
+
+    def shout_link(self, facts):
+        """The crisis reply's "Text SHOUT" button: what a visitor would press to text Shout
+        (the number also appears in the reply's text, in more than one bubble)."""
+        return self.crisis().get_by_role("link", name=f"Text SHOUT to {facts.crisis_shout_text}", exact=True)
+
+    def session_id(self):
+        return json.loads(self.page.evaluate("sessionStorage.getItem('chat_session')"))["sessionId"]
+
+    def announced(self, politeness):
+        return self.page.locator(f'[aria-live="{politeness}"]').inner_text()
+
+    def remote_addresses(self):
+        return [a for a in self.addresses if urlsplit(a).scheme not in ("data", "blob")
+                and urlsplit(a).hostname not in LOCAL_HOSTS]
+
+    def axe_violations(self):
+        """axe-core's violations on the page as it is now: rule id and the first offending node."""
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.evaluate(AXE.read_text(encoding="utf-8"))  # devtools evaluation: not blocked by the CSP
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS)
+        assert len(result["passes"]) >= 20, "axe ran its rules on this page"
+        return [(v["id"], v["nodes"][0]["target"], v["nodes"][0]["failureSummary"]) for v in result["violations"]]
+
+    def close(self):
+        self.context.close()
+
+
+def focused(page, js="el => el"):
+    return page.evaluate(f"({js})(document.activeElement)")
+
+
+def test_a_visitor_chats_through_the_widget_on_a_desktop(site, browser, tmp_path):
+    facts = practice()
+    visit = Visit(browser, site["url"], viewport=DESKTOP)
+    page = visit.page
+    assert visit.axe_violations() == [], "the page with the widget closed"
+
+    visit.open_chat()
+    greeting = visit.reply(answer_opening("utter_greet"))
+    expect(greeting).to_be_visible(timeout=WAIT_MS)
+    topic = visit.dialog.get_by_role("button", name="What happens in a session?")
+    expect(topic).to_be_visible(timeout=WAIT_MS)
+    expect(greeting).to_be_in_viewport(ratio=1)  # the safety line, not scrolled past
+    log_box = page.get_by_role("list", name="Conversation").bounding_box()
+    assert greeting.bounding_box()["y"] >= log_box["y"] - 1, "the greeting's first bubble is in view"
+    assert facts.name in visit.announced("polite") or answer_opening("utter_greet") in visit.announced("polite")
+    assert visit.axe_violations() == [], "the widget open"
+    page.screenshot(path=str(screenshot_path("widget-screenshot.png", tmp_path)))
+
+    topic.click()
+    expect(visit.reply(answer_opening("utter_faq/session"))).to_be_visible(timeout=WAIT_MS)
+    assert focused(page, "el => el.getAttribute('aria-label') || el.id") and visit.box.evaluate(
+        "el => el === document.activeElement"), "focus back in the message box after a quick reply"
+
+    visit.say("could therapy make me feel worse?")
+    expect(visit.reply(answer_opening("utter_faq/side_effects"))).to_be_visible(timeout=WAIT_MS)
+
+    visit.say("Can I talk to a person?")
+    expect(page.get_by_role("link", name=f"Call {facts.phone}")).to_have_attribute(
+        "href", f"tel:{facts.phone_tel}", timeout=WAIT_MS)
+
+    visit.say("I want to end my life")
+    crisis = visit.crisis()
+    tel = facts.template_values()
+    expect(visit.shout_link(facts)).to_be_visible(timeout=WAIT_MS)
+    expect(visit.shout_link(facts)).to_have_attribute(
+        "href", re.compile("^sms:" + re.escape(tel["crisis_shout_sms"]) + r"(\?|$)"))
+    expect(crisis.last).to_contain_text(facts.phone)
+    crisis_text = " ".join(crisis.all_inner_texts())
+    for number in (facts.crisis_emergency, facts.crisis_samaritans, facts.crisis_shout_text):
+        assert number in crisis_text
+    expect(crisis.get_by_role("link", name=f"Call {facts.crisis_emergency}")).to_have_attribute(
+        "href", f"tel:{facts.crisis_emergency}")
+    expect(crisis.get_by_role("link", name=f"Call Samaritans {facts.crisis_samaritans}")).to_have_attribute(
+        "href", f"tel:{tel['crisis_samaritans_tel']}")
+    for link in crisis.get_by_role("link").all():
+        href = link.get_attribute("href")
+        assert href.startswith(("tel:", "sms:")), f"every crisis button dials or texts: {href}"
+    background = "el => getComputedStyle(el.querySelector('.chat-bubble')).backgroundColor"
+    assert crisis.first.evaluate(background) != greeting.first.evaluate(background), "the crisis reply stands out"
+    assert facts.crisis_samaritans in visit.announced("assertive"), "the crisis reply is announced at once"
+    assert visit.axe_violations() == [], "after the crisis reply"
+    page.screenshot(path=str(screenshot_path("widget-crisis-desktop.png", tmp_path)))
+
+    # The widget's customData reached the tracker with the visitor's message.
+    session_id = visit.session_id()
+    assert session_id.startswith("web:")
+    with sa.create_engine(site["bot"].db_url).connect() as db:
+        stored = db.execute(sa.text("select data from events where sender_id = :s and type_name = 'user'"),
+                            {"s": session_id}).fetchall()
+    assert stored and all(json.loads(row.data)["metadata"]["page"] == "/" for row in stored)
+
+    page.reload()
+    expect(visit.dialog).to_be_visible()  # still open, as it was
+    expect(visit.launcher).to_be_visible()
+    expect(visit.shout_link(facts)).to_be_visible()
+    expect(greeting).to_have_count(1)  # the conversation was kept, not started again
+    assert visit.session_id() == session_id
+    visit.say("what is psychodynamic therapy?")
+    expect(visit.reply(answer_opening("utter_faq/what_is"))).to_be_visible(timeout=WAIT_MS)
+    assert visit.session_id() == session_id, "the same conversation continues after the reload"
+
+    visit.dialog.get_by_role("button", name="Conversation options").click()
+    with page.expect_download() as download:
+        visit.dialog.get_by_role("button", name="Download this conversation").click()
+    transcript = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "You: I want to end my life" in transcript and f"tel:{facts.crisis_emergency}" in transcript
+
+    visit.dialog.get_by_role("button", name="Conversation options").click()
+    visit.dialog.get_by_role("button", name="Clear conversation").click()
+    expect(greeting).to_be_visible(timeout=WAIT_MS)
+    expect(crisis).to_have_count(0)
+    assert visit.session_id() != session_id
+
+    assert not any(session_id in line or "session_id" in line for line in visit.console), "no id in the console"
+    assert visit.remote_addresses() == [], "the page loads nothing from any other host"
+    assert visit.problems == []
+    visit.close()
+
+
+def test_on_a_phone_the_widget_is_a_modal_dialog(site, browser, tmp_path):
+    facts = practice()
+    visit = Visit(browser, site["url"], viewport=PHONE, has_touch=True, is_mobile=True)
+    page = visit.page
+    assert visit.axe_violations() == [], "the page with the widget closed"
+    visit.open_chat()
+    expect(visit.reply(answer_opening("utter_greet"))).to_be_visible(timeout=WAIT_MS)
+    expect(visit.dialog).to_have_attribute("aria-modal", "true")
+    box = visit.dialog.bounding_box()
+    assert (box["x"], box["width"]) == (0, PHONE["width"]), "the chat fills the phone's screen"
+    assert visit.axe_violations() == [], "the widget open"
+    page.screenshot(path=str(screenshot_path("widget-phone.png", tmp_path)))
+
+    for control in visit.dialog.get_by_role("button").all() + [visit.box]:
+        size = control.bounding_box()
+        assert size["width"] >= 44 and size["height"] >= 44, f"{control} is at least 44×44"
+
+    visit.say("i don't want to be alive anymore")
+    expect(visit.shout_link(facts)).to_be_visible(timeout=WAIT_MS)
+    assert facts.crisis_samaritans in visit.announced("assertive"), "the crisis reply is announced at once"
+    assert visit.axe_violations() == [], "after the crisis reply"
+    page.screenshot(path=str(screenshot_path("widget-crisis-phone.png", tmp_path)))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
+
+    # The callback form, with its errors showing: still no violations, and the safety line on top.
+    visit.dialog.get_by_role("button", name="Conversation options").click()
+    visit.dialog.get_by_role("button", name="Request a callback").click()
+    form = visit.dialog.get_by_role("region", name="Request a callback")
+    expect(form).to_be_visible()
+    expect(form).to_contain_text(f"call {facts.crisis_emergency}")
+    form.get_by_role("button", name="Send request").click()
+    expect(form.get_by_label("Phone number")).to_have_attribute("aria-invalid", "true")
+    assert visit.axe_violations() == [], "the callback form with its errors"
+    page.screenshot(path=str(screenshot_path("widget-callback-phone.png", tmp_path)))
+    page.keyboard.press("Escape")
+    expect(form).to_be_hidden()
+
+    # The page behind is out of reach while the chat covers it.
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        assert visit.dialog.evaluate("(d) => d.contains(document.activeElement)"), "focus stays in the dialog"
+    page.keyboard.press("Escape")
+    expect(visit.dialog).to_be_hidden()
+    assert visit.launcher.evaluate("el => el === document.activeElement"), "focus back on the chat button"
+    assert visit.remote_addresses() == [] and visit.problems == []
+    visit.close()
+
+
+def test_keyboard_only(site, browser):
+    """Open, chat, pick a quick reply and close with no pointer; the live region reads the reply."""
+    visit = Visit(browser, site["url"], viewport=DESKTOP)
+    page = visit.page
+    expect(visit.launcher).to_be_visible()
+
+    def tab_to(check, limit=40):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"(() => {{ const el = document.activeElement; return {check}; }})()"):
+                return
+        pytest.fail(f"Tab never reached {check}")
+
+    tab_to(f"el.getAttribute('aria-label') === {LAUNCHER!r}")
+    page.keyboard.press("Enter")
+    expect(visit.dialog).to_be_visible()
+    assert visit.box.evaluate("el => el === document.activeElement"), "opening puts focus in the message box"
+    expect(visit.dialog.get_by_role("button", name="What is psychodynamic therapy?")).to_be_visible(timeout=WAIT_MS)
+
+    tab_to("el.textContent === 'What is psychodynamic therapy?'")
+    outline = focused(page, "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
+    assert outline[0] == "solid" and float(outline[1].rstrip("px")) >= 2, "a visible focus ring"
+    ring = page.evaluate("c => { const d = document.createElement('div'); d.style.color = c; document.body.append(d);"
+                         " const v = getComputedStyle(d).color; d.remove(); return v; }", outline[2])
+    panel_background = page.locator(".chat-body").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert contrast_ratio(rgb_hex(ring), rgb_hex(panel_background)) >= 3, "the focus ring reaches 3:1"
+    page.keyboard.press("Enter")
+    expect(visit.reply(answer_opening("utter_faq/what_is"))).to_be_visible(timeout=WAIT_MS)
+    assert visit.box.evaluate("el => el === document.activeElement"), "focus back in the message box"
+    expect(page.locator('[aria-live="polite"]')).to_contain_text(answer_opening("utter_faq/what_is"))
+
+    page.keyboard.type("how do I get referred?")
+    page.keyboard.press("Enter")
+    expect(visit.reply(answer_opening("utter_faq/referral"))).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator('[aria-live="polite"]')).to_contain_text(answer_opening("utter_faq/referral"))
+
+    # Request a callback with the keyboard: the options menu, the form, a wrong number, then right.
+    tab_to("el.getAttribute('aria-label') === 'Conversation options'")
+    page.keyboard.press("Enter")
+    assert focused(page, "el => el.textContent") == "Request a callback", "the menu opens at its first item"
+    page.keyboard.press("Enter")
+    form = visit.dialog.get_by_role("region", name="Request a callback")
+    expect(form).to_be_visible()
+    assert form.get_by_label("First name (optional)").evaluate("el => el === document.activeElement")
+    page.keyboard.type("Sam")
+    page.keyboard.press("Tab")
+    page.keyboard.type("12345")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # the first time of day
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # consent
+    tab_to("el.textContent === 'Send request'", limit=5)
+    page.keyboard.press("Enter")
+    phone = form.get_by_label("Phone number")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    assert phone.evaluate("el => el === document.activeElement"), "focus goes to the field to fix"
+    assert visit.axe_violations() == [], "the callback form with an error"
+    phone.press("Control+a")
+    page.keyboard.type("07700 900123")
+    page.keyboard.press("Enter")
+    expect(form).to_be_hidden()
+    assert visit.box.evaluate("el => el === document.activeElement"), "back to the message box"
+    expect(page.locator('[aria-live="polite"]')).to_contain_text("call you back")
+    store = CallbackStore(site["bot"].db_url, site["callback_key"], retention_days=30)
+    queued = [p for p in store.pending() if p.conversation_id == visit.session_id()]
+    store.dispose()
+    assert [p.callback.phone for p in queued] == ["07700900123"] and queued[0].callback.first_name == "Sam"
+
+    page.keyboard.press("Escape")
+    expect(visit.dialog).to_be_hidden()
+    assert visit.launcher.evaluate("el => el === document.activeElement"), "focus back on the chat button"
+    assert visit.remote_addresses() == [] and visit.problems == []
+    visit.close()
+
+
+def rgb_hex(css_colour):
+    parts = css_colour[css_colour.index("(") + 1 : css_colour.index(")")].split(",")
+    return "#" + "".join(f"{int(float(p)):02x}" for p in parts[:3])
+
+
+@pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}, {"width": 640, "height": 400}],
+                         ids=["320px", "200%-zoom"])
+def test_reflow_at_320_px_and_200_percent_zoom(site, browser, viewport):
+    """1280×800 at 200% zoom is a 640×400 CSS viewport."""
+    visit = Visit(browser, site["url"], viewport=viewport, reduced_motion="reduce")
+    visit.open_chat()
+    expect(visit.reply(answer_opening("utter_greet"))).to_be_visible(timeout=WAIT_MS)
+    assert visit.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert visit.page.locator(".chat-log").evaluate("el => el.scrollWidth <= el.clientWidth"), "no sideways scroll"
+    animation = visit.page.locator(".chat-dot").first.evaluate("el => getComputedStyle(el).animationName")
+    assert animation == "none", "no animation when the visitor asks for reduced motion"
+    assert visit.axe_violations() == []
+    visit.close()
