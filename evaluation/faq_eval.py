@@ -1,6 +1,7 @@
 """FAQ figures for a trained model: real-question dev split, held-out file, gate curve, cost.
 
     python -m evaluation.faq_eval [--model models/current.tar.gz] [--split dev] [--json out.json]
+    python -m evaluation.faq_eval --split test_fresh      # once, after merging (FRESH_TEST_SETS.md)
 
 What the visitor gets is decided as the assistant decides it: the intent after the whole
 NLU pipeline, the topic gate (bot/nlu/faq_gate.py) and, for a follow-up-shaped message with
@@ -19,7 +20,8 @@ acceptable topics in ``accept`` (topic ids, or ``out_of_scope`` where no topic a
 The gate curve recomputes the decision for each (threshold, margin) from the selector's
 ranking stored on each parse, so one pass over the data gives the whole table.
 
-The test split is frozen: run it once, on the final model, and never tune on it.
+The test split is frozen: run it once, on the final model, and never tune on it. So is
+test_fresh, written later by someone who saw no training data or model output.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from bot.settings import PROJECT_ROOT
 
 REAL_DIR = PROJECT_ROOT / "evaluation" / "real_questions"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+SPLITS = ("dev", "test", "test_fresh")
 OUT_OF_SCOPE = "out_of_scope"
 CRISIS = "crisis"
 ABSTAIN = "nlu_fallback"
@@ -215,7 +218,7 @@ def print_report(report: Dict[str, Any], splits: Sequence[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    parser.add_argument("--split", action="append", help="real-question split(s); default dev")
+    parser.add_argument("--split", action="append", choices=SPLITS, help="real-question split(s); default dev")
     parser.add_argument("--json", type=Path, help="write the full report here")
     args = parser.parse_args()
     splits = args.split or ["dev"]
