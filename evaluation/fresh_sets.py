@@ -128,13 +128,20 @@ def real_reference_texts() -> List[str]:
     return texts
 
 
+# Rule 17 of the labelling rules: "therapy" and "psychotherapy" do not make a question new
+# (nor do US spellings).
+_SAME_WORD = {"psychotherapy": "therapy", "psychotherapist": "therapist", "psychotherapists": "therapists",
+              "counseling": "counselling", "counselor": "counsellor", "counselors": "counsellors"}
+
+
 def _keys(text: str) -> Set[Tuple[str, ...]]:
-    """Both ways of ignoring an apostrophe ("can't" as "cant" and as "can t")."""
-    return {words(text), tuple(re.findall(r"[a-z0-9]+", text.lower()))}
+    """Both ways of ignoring an apostrophe ("can't" as "cant" and as "can t"), and rule 17."""
+    seq = words(text)
+    return {seq, tuple(re.findall(r"[a-z0-9]+", text.lower())), tuple(_SAME_WORD.get(w, w) for w in seq)}
 
 
 def real_overlaps(questions: List[Dict]) -> List[str]:
-    """Fresh questions already in dev/test or data/ (case and punctuation ignored), or repeated."""
+    """Fresh questions already in dev/test or data/ (case, punctuation and rule 17 ignored), or repeated."""
     known = set().union(*(_keys(t) for t in real_reference_texts()))
     hits, seen = [], set()
     for question in questions:
