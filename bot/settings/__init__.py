@@ -61,6 +61,7 @@ __all__ = [
     "load_duty_alert",
     "load_practice",
     "load_widget",
+    "practice",
     "production",
     "rasa_api_args",
     "replay_store_url",

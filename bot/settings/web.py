@@ -131,7 +131,9 @@ def callback_key(environ: Optional[Mapping[str, str]] = None) -> Optional[bytes]
     key = environ.get("CALLBACK_KEY", "").strip()
     if not key:
         return None
-    from cryptography.fernet import Fernet  # here, not at the top: the action server's image has no cryptography
+    from cryptography.fernet import (
+        Fernet,  # here, not at the top: the action server's image has no cryptography
+    )
 
     try:
         Fernet(key.encode("ascii"))

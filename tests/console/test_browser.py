@@ -21,9 +21,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from bench.synthetic import ConversationBuilder, random_conversation
 from console.db import make_engine, schema
 from console.db.migrations import migrate
-from bench.synthetic import ConversationBuilder, random_conversation
 from tests.support.servers import ROOT, free_port, stop, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
