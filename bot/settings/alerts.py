@@ -35,7 +35,6 @@ class DutyAlert:
         return bool(self.smtp_host and self.sender and self.recipients)
 
 
-
 def load_duty_alert(path: Path = PRACTICE_FILE, environ: Optional[Mapping[str, str]] = None) -> DutyAlert:
     """Reads ``duty_alert:`` from practice.yml; ``DUTY_ALERT_*`` variables override it."""
     environ = os.environ if environ is None else environ
@@ -68,7 +67,9 @@ def load_duty_alert(path: Path = PRACTICE_FILE, environ: Optional[Mapping[str, s
         password=environ.get("DUTY_ALERT_SMTP_PASSWORD", ""),
         sender=str(value("sender", "DUTY_ALERT_FROM") or "").strip(),
         recipients=tuple(str(r).strip() for r in recipients if str(r).strip()),
-        console_url=str(value("console_url", "CONSOLE_BASE_URL", "http://127.0.0.1:5080")).strip().rstrip("/"),
+        console_url=str(value("console_url", "CONSOLE_BASE_URL", "http://127.0.0.1:5080"))
+        .strip()
+        .rstrip("/"),
         attempts=attempts,
         first_retry_seconds=first_retry,
         ca_file=environ.get("DUTY_ALERT_SMTP_CA_FILE", "").strip(),
@@ -79,4 +80,3 @@ def load_duty_alert(path: Path = PRACTICE_FILE, environ: Optional[Mapping[str, s
 def duty_alert() -> DutyAlert:
     """The duty alert settings for this process (read once)."""
     return load_duty_alert()
-

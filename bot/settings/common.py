@@ -24,7 +24,9 @@ def read_practice_file(path: Path, what: str) -> Dict[str, Any]:
     except (OSError, yaml.YAMLError) as error:
         raise ConfigurationError(f"Cannot read {what} from {path}: {error}") from error
     if not isinstance(raw, dict):
-        raise ConfigurationError(f"Cannot read {what} from {path}: it must hold named sections, not a list or text.")
+        raise ConfigurationError(
+            f"Cannot read {what} from {path}: it must hold named sections, not a list or text."
+        )
     return raw
 
 

@@ -163,12 +163,15 @@ def _urgent_line(crisis: Mapping[str, Any], environ: Mapping[str, str], path: Pa
         raise ConfigurationError(
             f"Crisis setting 'crisis.urgent_lines.{nation}' needs a name and a number (in {path.name})."
         )
-    return {"crisis_nation": nation, "crisis_urgent_name": name,
-            "crisis_nhs_urgent": number, "crisis_nhs_urgent_option": option}
+    return {
+        "crisis_nation": nation,
+        "crisis_urgent_name": name,
+        "crisis_nhs_urgent": number,
+        "crisis_nhs_urgent_option": option,
+    }
 
 
 @lru_cache(maxsize=1)
 def practice() -> Practice:
     """The practice details for this process (read once)."""
     return load_practice()
-

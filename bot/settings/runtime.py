@@ -82,5 +82,7 @@ def replay_store_url(environ: Optional[Mapping[str, str]] = None) -> str:
         return url
     password = environ.get("REDIS_PASSWORD", "").strip()
     auth = f":{password}@" if password else ""
-    return (f"redis://{auth}{environ['REDIS_HOST'].strip()}:{environ.get('REDIS_PORT', '6379').strip()}"
-            f"/{environ.get('REDIS_DB', '0').strip()}")
+    return (
+        f"redis://{auth}{environ['REDIS_HOST'].strip()}:{environ.get('REDIS_PORT', '6379').strip()}"
+        f"/{environ.get('REDIS_DB', '0').strip()}"
+    )

@@ -62,4 +62,3 @@ def conversation_id_key(environ: Optional[Mapping[str, str]] = None) -> bytes:
             with os.fdopen(fd, "w") as file:
                 file.write(secrets.token_urlsafe(48))
     return path.read_text(encoding="utf-8").strip().encode("utf-8")
-

@@ -59,7 +59,9 @@ def load_widget(path: Path = PRACTICE_FILE, environ: Optional[Mapping[str, str]]
             "contrast ratio of at least 4.5 (WCAG AA)."
         )
     if not values["welcome"]:
-        raise ConfigurationError(f"Widget setting 'widget.welcome' is empty (in {path.name} or WIDGET_WELCOME).")
+        raise ConfigurationError(
+            f"Widget setting 'widget.welcome' is empty (in {path.name} or WIDGET_WELCOME)."
+        )
     return Widget(**values)
 
 
@@ -119,7 +121,9 @@ def web_session_secret(environ: Optional[Mapping[str, str]] = None) -> Optional[
     if not secret:
         return None
     if len(secret) < 32:
-        raise ConfigurationError("WEB_SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`).")
+        raise ConfigurationError(
+            "WEB_SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)."
+        )
     return secret.encode("utf-8")
 
 
@@ -138,7 +142,9 @@ def callback_key(environ: Optional[Mapping[str, str]] = None) -> Optional[bytes]
     try:
         Fernet(key.encode("ascii"))
     except (ValueError, UnicodeEncodeError) as error:
-        raise ConfigurationError("CALLBACK_KEY must be a Fernet key (32 url-safe base64-encoded bytes).") from error
+        raise ConfigurationError(
+            "CALLBACK_KEY must be a Fernet key (32 url-safe base64-encoded bytes)."
+        ) from error
     return key.encode("ascii")
 
 
