@@ -101,7 +101,7 @@ def log_in(page, console):
 @pytest.fixture
 def person(browser):
     """A browser window (the console's CSP is bypassed only so axe-core can be injected)."""
-    assert AXE.exists(), "axe-core is not installed: make install (npm ci in web/)"
+    assert AXE.exists(), "axe-core is not installed: make install (npm ci in demo/)"
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     yield context.new_page()
     context.close()
