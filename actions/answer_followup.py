@@ -99,7 +99,7 @@ class ActionAnswerFollowup(Action):
             dispatcher.utter_message(response=f"utter_{ranking[0][0]}")
             return []
         topics = all_topics()
-        buttons = []
+        buttons: List[Dict[str, str]] = []
         for key, _ in ranking:
             topic_id = key.partition("/")[2]
             if topic_id in topics and len(buttons) < MAX_SUGGESTIONS:

@@ -16,7 +16,8 @@ import os
 import time
 
 from bench import report
-from bench.model_variants import VARIANTS as MODEL_VARIANTS, write_configs
+from bench.model_variants import VARIANTS as MODEL_VARIANTS
+from bench.model_variants import write_configs
 from bench.runner import DEFAULT_PHASES, Bench, Phase, evaluate_accuracy, new_work_dir
 from bench.training import train_all
 from bench.variants import OPTIONS, PRODUCT, REFERENCE, ROOT
@@ -45,7 +46,8 @@ def main() -> None:
     used = {v.model for v in variants}
     models = train_all([spec for spec in specs if spec[0] in used], MODELS_DIR, force=args.retrain)
     for model in models:
-        print(f"trained {model.name}: {model.train_seconds:.0f} s{'' if model.retrained else ' (measured earlier, inputs unchanged)'}")
+        note = "" if model.retrained else " (measured earlier, inputs unchanged)"
+        print(f"trained {model.name}: {model.train_seconds:.0f} s{note}")
 
     work_dir = new_work_dir()
     phases = [Phase(p.mode, p.level, args.seconds) for p in DEFAULT_PHASES]
@@ -66,7 +68,10 @@ def main() -> None:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / f"{name}.json").write_text(json.dumps({**results, "records": records}, indent=1))
 
-    table = report.options_table(results, {v.name: v.model for v in variants}) if args.options else report.comparison_table(results)
+    if args.options:
+        table = report.options_table(results, {v.name: v.model for v in variants})
+    else:
+        table = report.comparison_table(results)
     print("\n" + table)
     if not args.no_doc:
         report.write_section(DOC, name, table)

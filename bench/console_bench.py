@@ -25,8 +25,8 @@ import sqlalchemy as sa  # noqa: E402
 
 from console import auth  # noqa: E402
 from console.app import create_app  # noqa: E402
-from console.settings import ConsoleConfig  # noqa: E402
 from console.db import make_engine, schema, users  # noqa: E402
+from console.settings import ConsoleConfig  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/console_bench"
 BUDGET_MS = 300.0

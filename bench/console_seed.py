@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench.synthetic import random_conversation  # noqa: E402
 from console.db import make_engine, schema, summary  # noqa: E402
 from console.db.migrations import migrate  # noqa: E402
-from bench.synthetic import random_conversation  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/console_bench"
 COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")

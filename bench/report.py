@@ -117,7 +117,7 @@ def _verdict(ok: bool, target: str) -> str:
 
 
 def machine_note(results: Dict) -> str:
-    loads = [l for v in results["aggregate"].values() for p in v["phases"].values() for l in p["load1"]]
+    loads = [load for v in results["aggregate"].values() for p in v["phases"].values() for load in p["load1"]]
     return (f"Run {results['started']}, {results['rounds']} rounds, phases of {results['phase_seconds']:g} s, "
             f"{results['cpus']} cores; 1-minute load average after each phase "
             f"{min(loads):.2f}–{max(loads):.2f} (the machine is shared). Raw data: `{results['json']}`.")
@@ -161,7 +161,7 @@ def plot(results: Dict, path: Path) -> None:
         ("Start-to-ready, s", [agg[n]["start"]["ready_seconds"] for n in names], TARGETS["ready_seconds"]),
     ]
     fig, axes = plt.subplots(1, len(panels), figsize=(15, 3.4))
-    for axis, (title, values, target) in zip(axes, panels):
+    for axis, (title, values, target) in zip(axes, panels, strict=True):
         axis.bar(names, values, color=colours)
         axis.set_title(title, fontsize=10)
         if target:
@@ -170,7 +170,7 @@ def plot(results: Dict, path: Path) -> None:
         for x, value in enumerate(values):
             axis.annotate(f"{value:,.0f}" if value >= 10 else f"{value:.1f}", (x, value),
                           ha="center", va="bottom", fontsize=9)
-    loads = [l for v in agg.values() for p in v["phases"].values() for l in p["load1"]]
+    loads = [load for v in agg.values() for p in v["phases"].values() for load in p["load1"]]
     fig.suptitle(f"Product vs stock Rasa 3.6, same 2-core machine, same run ({results['started']}; "
                  f"load average {min(loads):.1f}–{max(loads):.1f})", fontsize=11)
     fig.tight_layout()

@@ -159,7 +159,7 @@ class Bench:
                         records.append({"round": round_no, "variant": variant.name, "kind": "start",
                                         **ready})
                     for phase in phases:
-                        for variant, server in zip(order, servers):
+                        for variant, server in zip(order, servers, strict=True):
                             tag = f"r{round_no}-{phase.key}"
                             measured = await self.run_phase(server, phase, tag)
                             records.append({"round": round_no, "variant": variant.name, "kind": "load",

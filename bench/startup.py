@@ -39,9 +39,10 @@ def measure(model: str, trim: bool) -> List[Dict]:
     import rasa.core.agent  # noqa: F401 (TensorFlow comes with it)
 
     step("import rasa (TensorFlow)")
+    import tempfile
+
     from rasa.engine.graph import ExecutionContext, GraphNode
     from rasa.engine.storage.local_model_storage import LocalModelStorage
-    import tempfile
 
     storage, metadata = LocalModelStorage.from_model_archive(Path(tempfile.mkdtemp()), Path(model))
     step("unpack model")
@@ -63,7 +64,7 @@ def run_child(model: str, trim: bool) -> List[Dict]:
 def fastest(runs: List[List[Dict]]) -> List[Dict]:
     """Per step, the quickest of the runs: on a shared machine the minimum is the least noisy."""
     return [{"step": rows[0]["step"], "seconds": min(r["seconds"] for r in rows),
-             "rss_mb": max(r["rss_mb"] for r in rows)} for rows in zip(*runs)]
+             "rss_mb": max(r["rss_mb"] for r in rows)} for rows in zip(*runs, strict=True)]
 
 
 def table(model: str, repeats: int = 2) -> str:

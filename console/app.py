@@ -12,10 +12,10 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 from console import guards
-from console.settings import ConsoleConfig
 from console.db import make_engine
 from console.db.migrations import migrate
 from console.events import channel_label, topic_label
+from console.settings import ConsoleConfig
 from console.views import register
 
 

@@ -19,9 +19,9 @@ import time
 from typing import List, Optional
 
 from console import auth
-from console.settings import ConsoleConfig
 from console.db import audit, make_engine, retention, summary, users
 from console.db.migrations import migrate
+from console.settings import ConsoleConfig
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -51,8 +51,9 @@ def _users(engine, args: argparse.Namespace) -> int:
         with engine.begin() as conn:
             if not users.update(conn, args.username.lower(), active=args.action == "enable"):
                 raise auth.AccountError(f"No user called {args.username}.")
-            user = users.get(conn, args.username.lower())
-            users.end_all_sessions(conn, user["id"])
+            account = users.get(conn, args.username.lower())
+            if account is not None:  # updated just above, so only a concurrent delete leaves None
+                users.end_all_sessions(conn, account["id"])
         print(f"{args.action.capitalize()}d '{args.username.lower()}'.")
     return 0
 

@@ -125,7 +125,9 @@ def _user_message(event_id: int, data: Dict[str, Any], low_confidence: float) ->
     message = Message(event_id, data.get("timestamp") or 0.0, "user", text, topic=name,
                       confidence=intent.get("confidence"), channel=data.get("input_channel"))
     message.is_button = text.startswith("/")
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
     page = metadata.get("page") or (parse.get("metadata") or {}).get("page")
     message.page = str(page)[:255] if page else None
     risk = parse.get("risk") if isinstance(parse.get("risk"), dict) else {}

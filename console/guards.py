@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
 from console.db import users
 
@@ -58,7 +59,9 @@ def safe_next(target: Optional[str]) -> str:
 
 def csrf_ok(expected: Optional[str]) -> bool:
     sent = request.form.get("_csrf", "")
-    return bool(expected) and bool(sent) and hmac.compare_digest(sent.encode(), expected.encode())
+    if not expected or not sent:
+        return False
+    return hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def _same_origin() -> bool:
@@ -69,7 +72,7 @@ def _same_origin() -> bool:
     return urlsplit(origin).netloc == request.host
 
 
-def load_user() -> Optional[Response]:
+def load_user() -> Optional[BaseResponse]:
     """``before_request``: who is asking, and may they have this page?"""
     g.user, g.csrf = None, None
     token = request.cookies.get(session_cookie_name(current_app))

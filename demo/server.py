@@ -168,7 +168,7 @@ class WidgetSite:
 
 def serve(host: str, port: int, socket_url: str) -> None:
     if not BUNDLE.exists():
-        sys.exit(f"Missing {BUNDLE.relative_to(settings.PROJECT_ROOT)}: run `make install` (npm ci in web/).")
+        sys.exit(f"Missing {BUNDLE.relative_to(settings.PROJECT_ROOT)}: run `make install` (npm ci in demo/).")
     settings.practice(), settings.widget()  # fail now, with a clear message, on bad settings
     site = WidgetSite(socket_url)
     server = ThreadingHTTPServer((host, port), site.handler())

@@ -20,8 +20,8 @@ from typing import Dict, List
 
 import yaml
 
-from evaluation.model_eval import evaluate, load_heldout
 from bot.settings import PROJECT_ROOT
+from evaluation.model_eval import evaluate, load_heldout
 
 CANDIDATES = PROJECT_ROOT / "evaluation" / "candidates"
 OUT = PROJECT_ROOT / "var" / "eval"

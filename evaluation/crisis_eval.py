@@ -25,11 +25,10 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from evaluation.crisis_split import DEV_FILE, TEST_FILE, load_part
-from evaluation.fresh_sets import CRISIS_FRESH
 from bot.nlu.crisis_lexicon import CURRENT, CrisisDetector
 from bot.nlu.crisis_semantic import CHECK_IN, CRISIS, NONE, SemanticCrisisDetector
-from bot.settings import PROJECT_ROOT
+from evaluation.crisis_split import DEV_FILE, TEST_FILE, load_part
+from evaluation.fresh_sets import CRISIS_FRESH
 
 PARTS = {"dev": DEV_FILE, "test": TEST_FILE, "test_fresh": CRISIS_FRESH}
 DETECTORS = ("lexicon", "semantic", "classifier", "together")
@@ -140,7 +139,8 @@ def evaluate(part: str, model: Optional[Path]) -> Dict:
         for name, values in detectors.latency.items()
     }
     if model is not None:
-        kinds_right = [item["kind"] in levels.get("kinds", [])[:2] for item, levels in scored["risk"] if levels["together"] == CRISIS]
+        kinds_right = [item["kind"] in levels.get("kinds", [])[:2]
+                       for item, levels in scored["risk"] if levels["together"] == CRISIS]
         results["kind_in_top_two"] = rate(kinds_right)
     results["_scores"] = {
         "risk": [levels["semantic_score"] for _, levels in scored["risk"]],
@@ -160,7 +160,8 @@ def _conversations(data: Dict, detectors: Detectors, final: str) -> Dict:
         "risk_caught_or_check_in": rate([any(level != NONE for level in levels) for levels in risk]),
         "ordinary_false_alarm": rate([CRISIS in levels for levels in ordinary]),
         "ordinary_check_in": rate([CHECK_IN in levels for levels in ordinary]),
-        "missed": [c["turns"] for c, levels in zip(data.get("conversations_risk", []), risk) if CRISIS not in levels],
+        "missed": [c["turns"] for c, levels in zip(data.get("conversations_risk", []), risk, strict=True)
+                   if CRISIS not in levels],
         "n_risk": len(risk),
         "n_ordinary": len(ordinary),
     }
@@ -187,7 +188,8 @@ def report_lines(results: Dict) -> List[str]:
         )
     c = results["conversations"]
     lines.append(f"  conversations: risk caught {c['risk_caught']:.1%} of {c['n_risk']} (with check-in "
-                 f"{c['risk_caught_or_check_in']:.1%}), ordinary false alarms {c['ordinary_false_alarm']:.1%} of {c['n_ordinary']}")
+                 f"{c['risk_caught_or_check_in']:.1%}), "
+                 f"ordinary false alarms {c['ordinary_false_alarm']:.1%} of {c['n_ordinary']}")
     lines.append(f"  check-in share of all messages: {results['check_in_share_all_messages']:.1%}")
     for name, lat in results["latency_ms"].items():
         lines.append(f"  latency {name:10s} p50 {lat['p50']:6.1f} ms  p95 {lat['p95']:6.1f} ms  (n={lat['n']})")
@@ -211,7 +213,8 @@ def markdown(dev: Dict, test: Dict) -> str:
     for miss in test["misses"][final]:
         misses[miss["category"]] += 1
     for category, value in test["risk"][final]["per_category"].items():
-        out.append(f"| {category} | {dev['risk'][final]['per_category'].get(category, 0):.0%} | {value:.0%} | {misses[category]} |")
+        dev_value = dev["risk"][final]["per_category"].get(category, 0)
+        out.append(f"| {category} | {dev_value:.0%} | {value:.0%} | {misses[category]} |")
     out += ["", f"False alarms per ordinary category ({final}, categories with any):", "",
             "| category | dev | test |", "|---|---|---|"]
     categories = sorted(set(dev["ordinary"][final]["per_category"]) | set(test["ordinary"][final]["per_category"]))
@@ -223,10 +226,13 @@ def markdown(dev: Dict, test: Dict) -> str:
                        ("risk_caught_or_check_in", "... or a check-in on some turn"),
                        ("ordinary_false_alarm", "ordinary conversations with a crisis reply"),
                        ("ordinary_check_in", "ordinary conversations with a check-in")):
-        out.append(f"| {label} | {dev['conversations'][key]:.0%} of {dev['conversations']['n_risk' if 'risk' in key else 'n_ordinary']} | "
-                   f"{test['conversations'][key]:.0%} of {test['conversations']['n_risk' if 'risk' in key else 'n_ordinary']} |")
-    out.append(f"| check-in share of all single messages | {dev['check_in_share_all_messages']:.1%} | {test['check_in_share_all_messages']:.1%} |")
-    out += ["", "Latency per message, in-process (ms):", "", "| | dev p50 | dev p95 | test p50 | test p95 |", "|---|---|---|---|---|"]
+        count = "n_risk" if "risk" in key else "n_ordinary"
+        out.append(f"| {label} | {dev['conversations'][key]:.0%} of {dev['conversations'][count]} | "
+                   f"{test['conversations'][key]:.0%} of {test['conversations'][count]} |")
+    out.append(f"| check-in share of all single messages | {dev['check_in_share_all_messages']:.1%} "
+               f"| {test['check_in_share_all_messages']:.1%} |")
+    out += ["", "Latency per message, in-process (ms):", "",
+            "| | dev p50 | dev p95 | test p50 | test p95 |", "|---|---|---|---|---|"]
     for name in test["latency_ms"]:
         d, t = dev["latency_ms"][name], test["latency_ms"][name]
         out.append(f"| {name} | {d['p50']:.1f} | {d['p95']:.1f} | {t['p50']:.1f} | {t['p95']:.1f} |")

@@ -31,14 +31,14 @@ import asyncio
 import json
 import resource
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from evaluation.model_eval import load_heldout, percentile, quiet_rasa_logs
 from bot.settings import PROJECT_ROOT
+from evaluation.model_eval import load_heldout, percentile, quiet_rasa_logs
 
 REAL_DIR = PROJECT_ROOT / "evaluation" / "real_questions"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
@@ -106,7 +106,7 @@ def reply(parsed: Parsed, threshold: Optional[float] = None, margin: Optional[fl
 
 def score_real(parsed: Sequence[Parsed], accepts: Sequence[List[str]], **gate: float) -> Dict[str, Any]:
     counts = {"acceptable": 0, "wrong_answer": 0, "abstained": 0, "abstained_right_suggested": 0, "other": 0}
-    for item, accept in zip(parsed, accepts):
+    for item, accept in zip(parsed, accepts, strict=True):
         got = reply(item, **gate)
         topic = got.partition("/")[2] if got.startswith("faq/") else None
         if topic is not None:
@@ -128,9 +128,10 @@ def score_real(parsed: Sequence[Parsed], accepts: Sequence[List[str]], **gate: f
 
 
 def score_heldout(parsed: Sequence[Parsed], expected: Sequence[str], **gate: float) -> Dict[str, Any]:
-    right = sum(1 for item, exp in zip(parsed, expected) if reply(item, **gate) == exp)
-    errors = [(item.text, exp, reply(item, **gate)) for item, exp in zip(parsed, expected) if reply(item, **gate) != exp]
-    faq = [(item, exp) for item, exp in zip(parsed, expected) if exp.startswith("faq/")]
+    right = sum(1 for item, exp in zip(parsed, expected, strict=True) if reply(item, **gate) == exp)
+    errors = [(item.text, exp, reply(item, **gate))
+              for item, exp in zip(parsed, expected, strict=True) if reply(item, **gate) != exp]
+    faq = [(item, exp) for item, exp in zip(parsed, expected, strict=True) if exp.startswith("faq/")]
     faq_right = sum(1 for item, exp in faq if reply(item, **gate) == exp)
     return {"total": len(parsed), "accuracy": right / max(1, len(parsed)),
             "faq_accuracy": faq_right / max(1, len(faq)), "errors": errors}
@@ -188,7 +189,7 @@ async def evaluate(model: Path, splits: Sequence[str], curve: bool = True) -> Di
         accepts = [a for _, a in real]
         report[split] = score_real(parsed, accepts)
         # wrong answers and "other" replies (the ones neither acceptable nor an abstention)
-        report[split]["errors"] = [(p.text, a, reply(p)) for p, a in zip(parsed, accepts)
+        report[split]["errors"] = [(p.text, a, reply(p)) for p, a in zip(parsed, accepts, strict=True)
                                    if score_real([p], [a])["acceptable"] == 0 and reply(p) != ABSTAIN]
         if curve:
             report[f"{split}_gate_curve"] = gate_curve(parsed, accepts)

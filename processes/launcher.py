@@ -186,7 +186,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             )
         print("\n" + channels_config.describe(channels), flush=True)
         print_welcome(services, rasa_port)
-        while all(service.process.poll() is None for service in services):
+        while all(service.process is not None and service.process.poll() is None for service in services):
             time.sleep(1)
         print("A service stopped unexpectedly; stopping the others.", file=sys.stderr)
         return 1

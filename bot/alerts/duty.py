@@ -68,7 +68,8 @@ def compose(flag: Flag, config: DutyAlert) -> EmailMessage:
         f"Channel: {flag.channel}\n"
         f"Why: {REASONS.get(flag.reason, flag.reason)}\n"
         f"Reply given: the crisis reply for '{flag.kind.replace('_', ' ')}'\n\n"
-        f"Read the transcript in the staff console (login needed):\n{transcript_url(config.console_url, flag.conversation_id)}\n\n"
+        "Read the transcript in the staff console (login needed):\n"
+        f"{transcript_url(config.console_url, flag.conversation_id)}\n\n"
         "The visitor was given the emergency and crisis lines. Please follow the practice's "
         "duty procedure. This email never contains what the visitor wrote.\n"
     )

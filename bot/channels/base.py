@@ -17,7 +17,7 @@ delivery the platform already sent once is not handled again (``replay.py``).
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, NoReturn, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -110,6 +110,13 @@ class MessagingInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return cls.channel_name  # also the URL prefix: /webhooks/<name>/webhook
+
+    @classmethod
+    def raise_missing_credentials_exception(cls) -> NoReturn:
+        """Rasa's error for a channel started without credentials, declared NoReturn here
+        because Rasa ships no type information (so ``from_credentials`` type-checks)."""
+        super().raise_missing_credentials_exception()
+        raise AssertionError("unreachable: Rasa's raise_missing_credentials_exception raises")
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = Blueprint(f"{self.channel_name}_webhook", __name__)

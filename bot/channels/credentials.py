@@ -132,7 +132,7 @@ def configured_channels(environ: Optional[Mapping[str, str]] = None) -> List[Cha
                 f"(see docs/channels/)."
             )
         credentials = {
-            f.key: f"${{{f.env}}}" if f.secret else (_value(environ, f.env) or f.default)
+            f.key: f"${{{f.env}}}" if f.secret else (_value(environ, f.env) or f.default or "")
             for f in spec.fields if _value(environ, f.env) or f.default
         }
         channels.append(Channel(spec.name, spec.title, spec.connector, credentials, _notes(spec, environ)))

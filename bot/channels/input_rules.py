@@ -53,9 +53,9 @@ def parse_json_object(body: bytes, content_type: Optional[str]) -> Dict[str, Any
     try:
         payload = json.loads(body.decode("utf-8"), parse_constant=_no_constants)
     except UnicodeDecodeError:
-        raise Rejected(400, "The request body is not UTF-8.")
+        raise Rejected(400, "The request body is not UTF-8.") from None
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        raise Rejected(400, "The request body is not valid JSON.")
+        raise Rejected(400, "The request body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise Rejected(400, 'The request body must be a JSON object: {"sender": ..., "message": ...}.')
     return payload
@@ -110,7 +110,7 @@ def checked_metadata(value: Any) -> Optional[Dict[str, Any]]:
     try:
         size = len(json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8"))
     except (ValueError, UnicodeEncodeError):
-        raise Rejected(400, "'metadata' holds values that cannot be stored.")
+        raise Rejected(400, "'metadata' holds values that cannot be stored.") from None
     if size > MAX_METADATA_BYTES:
         raise Rejected(400, f"'metadata' is larger than {MAX_METADATA_BYTES} bytes.")
     return value

@@ -3,8 +3,9 @@
 Answers are written once, for the web: text plus buttons. Channels differ in what they can
 show. SMS and WhatsApp (through Twilio) have no buttons, Messenger shows at most three with
 20-character titles, every platform caps message length, and no platform opens a ``tel:``
-or ``sms:`` link from a button: those become plain lines ("Call 999", "Text SHOUT to 85258"). ``shape`` turns a message into what a channel can send; ``picked_payload``
-maps a typed "2" back to the second option offered. Both number options the same way, so
+or ``sms:`` link from a button: those become plain lines ("Call 999", "Text SHOUT to 85258").
+``shape`` turns a message into what a channel can send; ``picked_payload`` maps a typed "2"
+back to the second option offered. Both number options the same way, so
 the number a user reads is the option the number picks.
 """
 
@@ -176,7 +177,7 @@ def split_text(text: str, limit: int) -> List[str]:
     text = text.strip()
     if units(text) <= limit:
         return [text] if text else []
-    for pattern, joiner in _BREAKS:
+    for pattern, joiner in _BREAKS:  # noqa: B007 (the joiner of the break that split is used below)
         pieces = [p.strip() for p in pattern.split(text) if p.strip()]
         if len(pieces) > 1:
             break

@@ -59,7 +59,7 @@ def read_update(update: Dict[str, Any]) -> Optional[Tuple[str, str, Optional[str
     message = (callback or {}).get("message") or update.get("message") or {}
     chat = message.get("chat") or {}
     text = callback.get("data") if callback else message.get("text")
-    if chat.get("type") != "private" or chat.get("id") is None or not (text or "").strip():
+    if chat.get("type") != "private" or chat.get("id") is None or not isinstance(text, str) or not text.strip():
         return None
     command = text.split()[0].split("@")[0] if text.startswith("/") else ""
     return str(chat["id"]), COMMANDS.get(command, text), callback.get("id") if callback else None

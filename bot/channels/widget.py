@@ -291,7 +291,7 @@ class WebchatInput(SocketIOInput):
         token = data.get("resume_token") if isinstance(data, dict) else None
         conversation_id = self.tokens.conversation(token)
         resumed = conversation_id is not None
-        if not resumed:
+        if conversation_id is None:
             conversation_id, token = self.tokens.issue()
             self.offered.add(conversation_id, [GREET_PAYLOAD])
         await self._release(sid)

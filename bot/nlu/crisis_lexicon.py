@@ -15,7 +15,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import yaml
 from spacy.language import Language
@@ -83,7 +83,7 @@ def _token_specs(nlp: Language, token: str) -> List[List[dict]]:
     alternatives = token.lstrip("?").split("|")
     exact = [alt[1:] for alt in alternatives if alt.startswith("=")]
     lemmas = sorted({_lemma(nlp, alt) for alt in alternatives if not alt.startswith("=")})
-    specs = []
+    specs: List[Dict[str, Any]] = []
     if lemmas:
         specs.append({"LEMMA": {"IN": lemmas}})
     if exact:
@@ -142,21 +142,18 @@ class CrisisDetector:
             context.setdefault(self.nlp.vocab.strings[match_id], []).append((start, end))
         clause_of = _clause_ids(doc)
         now = bool(context.get("still_now"))
-        found = []
-        for match_id, start, end in self.matcher(doc):
-            if any(s < end and start < e for s, e in context.get("not_risk", [])):
-                continue
-            found.append({
-                "category": self.nlp.vocab.strings[match_id],
-                "phrase": doc[start:end].text,
-                "_span": (start, end),
-            })
-        for match in found:
-            start, end = match.pop("_span")
+        spans = [(self.nlp.vocab.strings[match_id], start, end) for match_id, start, end in self.matcher(doc)
+                 if not any(s < end and start < e for s, e in context.get("not_risk", []))]
+        found: List[Dict[str, str]] = []
+        for category, start, end in spans:
             clause = clause_of[start]
             framed = any(clause_of[s] == clause for s, _ in context.get("past_or_question", []))
             topic_only = any(s <= start and end <= e for s, e in context.get("topic", []))
-            match["framing"] = PAST_OR_QUESTION if (framed and topic_only and not now) else CURRENT
+            found.append({
+                "category": category,
+                "phrase": doc[start:end].text,
+                "framing": PAST_OR_QUESTION if (framed and topic_only and not now) else CURRENT,
+            })
         return found
 
     def is_risky(self, text: str) -> bool:

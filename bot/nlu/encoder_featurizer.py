@@ -10,7 +10,7 @@ once; 10 was measured best (docs/nlu.md). The unscaled vector is also kept on th
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -33,7 +33,7 @@ def encoded(messages: List[Message]) -> np.ndarray:
     """The unit vectors of these messages' texts, reusing what the featurizer stored."""
     missing = [m for m in messages if m.get(VECTOR_KEY) is None]
     if missing:
-        for message, vector in zip(missing, shared_encoder().encode([m.get(TEXT) or "" for m in missing])):
+        for message, vector in zip(missing, shared_encoder().encode([m.get(TEXT) or "" for m in missing]), strict=True):
             message.set(VECTOR_KEY, vector, add_to_output=False)
     if not messages:
         return np.zeros((0, 384), dtype=np.float32)
@@ -73,7 +73,7 @@ class EncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: List[Message]) -> None:
         vectors = encoded(messages)
-        for message, vector in zip(messages, vectors):
+        for message, vector in zip(messages, vectors, strict=True):
             tokens = message.get(TOKENS_NAMES[TEXT]) or []
             sentence = (vector * self.scale).reshape(1, -1)
             # Sequence features are required by the interface; only the sentence one is used.

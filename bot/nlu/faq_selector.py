@@ -16,7 +16,7 @@ import zlib
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -177,11 +177,14 @@ class EncoderFaqSelector(GraphComponent):
 
     def context_rankings(self, followup: str) -> Dict[str, List[List[Any]]]:
         """For each topic, the ranking of the follow-up read after that topic's question."""
+        if self.model is None:
+            return {}
+        model = self.model
         questions = {topic_id: topic.question for topic_id, topic in all_topics().items()}
-        topics = [key for key in self.model.labels if key.partition("/")[2] in questions]
+        topics = [key for key in model.labels if key.partition("/")[2] in questions]
         texts = [in_context(questions[key.partition("/")[2]], followup) for key in topics]
         vectors = shared_encoder().encode(texts)
-        return context_table(topics, [self.model.rank(v) for v in vectors])
+        return context_table(topics, [model.rank(v) for v in vectors])
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -41,7 +41,9 @@ class Risk:
             score = float(raw.get("score") or 0.0)
         except (TypeError, ValueError):
             score = 0.0
-        level = raw.get("level") if raw.get("level") in ("none", "check_in", "crisis") else "none"
+        level = str(raw.get("level") or "none")
+        if level not in ("none", "check_in", "crisis"):
+            level = "none"
         kinds = tuple(k for k in raw.get("kinds") or () if k in KINDS)
         return cls(level, score, kinds)
 
@@ -105,7 +107,8 @@ def read_answer(text: str, intent: Optional[str] = None, risk: Optional[Risk] = 
         return YES
     words, table = normalise(text), answers()
     for phrase in table.no:
-        if words == phrase or (words.startswith(phrase + " ") and not _strip_tails(words[len(phrase):].strip(), table.benign_tail)):
+        tail = words[len(phrase):].strip()
+        if words == phrase or (words.startswith(phrase + " ") and not _strip_tails(tail, table.benign_tail)):
             return NO
     if any(_has_phrase(words, word) for word in table.yes_words):
         return YES

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple, overload
 
 import yaml
 
@@ -69,7 +69,7 @@ def digits(text: str) -> str:
 
 def _blank(text: str, kind: Kind, kept: set) -> str:
     for pattern in kind.patterns:
-        def replace(match: "re.Match[str]") -> str:
+        def replace(match: "re.Match[str]", pattern: "re.Pattern[str]" = pattern) -> str:
             if kind.keep_practice_numbers and digits(match.group(0)) in kept:
                 return match.group(0)
             if "value" in pattern.groupindex and match.group("value") is not None:
@@ -81,6 +81,14 @@ def _blank(text: str, kind: Kind, kept: set) -> str:
 
         text = pattern.sub(replace, text)
     return text
+
+
+@overload
+def redact(text: str, keep: Iterable[str] = ()) -> str: ...
+
+
+@overload
+def redact(text: None, keep: Iterable[str] = ()) -> None: ...
 
 
 def redact(text: Optional[str], keep: Iterable[str] = ()) -> Optional[str]:

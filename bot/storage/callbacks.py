@@ -90,7 +90,8 @@ def checked(form: Any) -> Callback:
         raise Invalid(errors)
     if digits.startswith("44"):
         digits = "0" + digits[2:]
-    return Callback(first_name=name, phone=digits, best_time=best_time)
+    # No errors: the name is a string (maybe empty) and best_time one of BEST_TIMES.
+    return Callback(first_name=name or "", phone=digits, best_time=str(best_time))
 
 
 class CallbackStore:

@@ -59,7 +59,7 @@ class _SinceLastReadStore(SQLTrackerStore):
     _replaying: Optional[DialogueStateTracker]
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
-        if tracker is self._replaying:
+        if self._replaying is not None and tracker is self._replaying:
             return iter(list(tracker.events))
         known = self._stored_counts.get(tracker.sender_id)
         if known is None:
@@ -154,7 +154,7 @@ class DurableTrackerStore(PracticeTrackerStore, _SinceLastReadStore):
                 self._replaying = DialogueStateTracker.from_dict(sender_id, fresh, self._slots())
                 await super().save(self._replaying)
         except DATABASE_DOWN as error:
-            raise Unavailable(str(error))
+            raise Unavailable(str(error)) from error
         finally:
             self._replaying = None
 

@@ -73,7 +73,7 @@ def compute(conn: Connection, filters: Filters, top: int = 15) -> Analytics:
         counts[1] += row.crisis
         counts[2] += row.referral
         channels[row.channel] = channels.get(row.channel, 0) + row.conversations
-    result.per_day = fill_days([(day, *days[day]) for day in sorted(days)], first=filters.date_from,
+    result.per_day = fill_days([(day, c[0], c[1], c[2]) for day, c in sorted(days.items())], first=filters.date_from,
                                last=filters.date_to)
     result.by_channel = sorted(channels.items(), key=lambda item: (-item[1], item[0]))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List, NamedTuple, Optional
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
@@ -18,7 +19,8 @@ FAILED_CHECKS = (LOGIN_FAILED, PASSWORD_FAILED)
 THROTTLED = "login_throttled"  # a check refused for coming too soon: logged, not counted
 
 
-class Failures(NamedTuple):
+@dataclass(frozen=True)
+class Failures:  # not a NamedTuple: its ``count`` would hide tuple.count
     count: int
     last_at: float
 

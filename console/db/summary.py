@@ -23,6 +23,7 @@ from console.db import rollups, schema
 from console.events import Summary, summarise
 
 WATERMARK = "events_watermark"
+LONDON = ZoneInfo("Europe/London")  # the default zone (CONSOLE_TIMEZONE), built once
 OVERLAP = 500
 BATCH_EVENTS = 20_000
 # SQLite locks the whole file while writing, and the bot writes to the same file: keep each
@@ -104,7 +105,7 @@ def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float
     return written
 
 
-def refresh(engine: Engine, low_confidence: float = 0.5, zone: ZoneInfo = ZoneInfo("Europe/London"),
+def refresh(engine: Engine, low_confidence: float = 0.5, zone: ZoneInfo = LONDON,
             max_batches: Optional[int] = None) -> int:
     """Summarises events newer than the watermark; returns the conversations recomputed.
 

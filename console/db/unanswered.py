@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -25,6 +25,9 @@ from sqlalchemy.engine import Connection
 from console.db import schema
 from console.db.conversations import date_conditions
 from console.filters import Filters
+
+if TYPE_CHECKING:  # numpy is imported where vectors are made: listing pages does not need it
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 u, f = schema.unanswered, schema.filings
@@ -40,7 +43,7 @@ SIMILARITY = 0.8
 # time, then cached); the rest stay one per group.
 MAX_GROUPED = 500
 _PLACEHOLDER_RE = re.compile(r"\[(email|phone|postcode|NHS number|name|address|date of birth|NI number)\]", re.I)
-_vectors: Dict[str, object] = {}  # normalised wording -> its vector (bounded, see _encode)
+_vectors: Dict[str, np.ndarray] = {}  # normalised wording -> its vector (bounded, see _encode)
 
 
 @dataclass
@@ -137,7 +140,7 @@ def _encode(texts: Sequence[str]):
     if missing:
         if len(_vectors) + len(missing) > 50_000:
             _vectors.clear()
-        for text, vector in zip(missing, shared_encoder().encode(missing)):
+        for text, vector in zip(missing, shared_encoder().encode(missing), strict=True):
             _vectors[text] = vector
     return np.stack([_vectors[text] for text in texts])
 

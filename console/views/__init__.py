@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g, request
 from sqlalchemy.engine import Engine
 
-from console.settings import ConsoleConfig
 from console.db import audit, summary
+from console.settings import ConsoleConfig
 
 
 def engine() -> Engine:

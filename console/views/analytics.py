@@ -23,7 +23,8 @@ def show():
         channels, _ = store.filter_choices(conn)
     per_day = numbers.per_day
     figures = {
-        "per_day": charts.column_chart([(day[5:], n) for day, n, _, _ in per_day], "Conversations per day", width=1300, height=240),
+        "per_day": charts.column_chart([(day[5:], n) for day, n, _, _ in per_day], "Conversations per day",
+                                       width=1300, height=240),
         "crisis_per_day": charts.column_chart([(day[5:], crisis) for day, _, crisis, _ in per_day],
                                               "Crisis conversations per day", width=1300, height=180),
         "referral_per_day": charts.column_chart(

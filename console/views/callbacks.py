@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 
 from bot import settings
-from console.views import engine, log, zone
 from bot.storage.callbacks import BEST_TIMES, CallbackStore
+from console.views import engine, log, zone
 
 blueprint = Blueprint("callbacks", __name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -101,7 +101,10 @@ def _sender() -> str:
 
 def _back(sender_id: str, notice: str, anchor: str = ""):
     back = safe_back(request.form.get("back"))
-    target = url_for("conversations.transcript", sender_id=sender_id, notice=notice, **({"back": back} if back else {}))
+    values: Dict[str, Any] = {"sender_id": sender_id, "notice": notice}
+    if back:
+        values["back"] = back
+    target = url_for("conversations.transcript", **values)
     return redirect(target + anchor)
 
 

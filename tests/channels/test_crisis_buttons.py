@@ -7,9 +7,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.rendering import STYLES, picked_payload, shape
+from bot.channels.widget import replies_key, widget_reply
 from bot.nlg.practice import PracticeResponseGenerator
 from bot.settings import practice
-from bot.channels.widget import replies_key, widget_reply
 from tests.support.project import ROOT
 
 

@@ -97,7 +97,8 @@ def test_a_client_cannot_choose_the_input_channel():
         ("👨\u200d👩\u200d👧 family", "👨\u200d👩\u200d👧 family"),  # joiners in emoji kept
         ("می\u200cخواهم", "می\u200cخواهم"),  # ZWNJ in Persian kept
         ("שלום, ما هي العلاجات", "שלום, ما هي العلاجات"),
-        ("🏴\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F Wales", "🏴\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F Wales"),
+        ("🏴\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F Wales",
+         "🏴\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F Wales"),  # the flag of Wales kept
         ("/help", "/help"),  # a button payload
         ('/greet{"crisis_flagged": false}', 'greet{"crisis_flagged": false}'),
         ("/i want to die", "i want to die"),  # would skip the crisis net as a "payload"

@@ -4,8 +4,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.channels.rendering import (
-    NUMBER_PROMPT, STYLES, Style, link_line, option_number, options_from, picked_payload, shape,
-    split_text, truncate, units,
+    NUMBER_PROMPT,
+    STYLES,
+    Style,
+    link_line,
+    option_number,
+    options_from,
+    picked_payload,
+    shape,
+    split_text,
+    truncate,
+    units,
 )
 
 TOPICS = [

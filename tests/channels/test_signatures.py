@@ -7,8 +7,13 @@ from slack_sdk.signature import SignatureVerifier
 from twilio.request_validator import RequestValidator
 
 from bot.channels.signatures import (
-    facebook_signature, facebook_signature_valid, same_secret, slack_signature, slack_signature_valid,
-    twilio_signature, twilio_signature_valid,
+    facebook_signature,
+    facebook_signature_valid,
+    same_secret,
+    slack_signature,
+    slack_signature_valid,
+    twilio_signature,
+    twilio_signature_valid,
 )
 
 TWILIO_URL = "https://bot.practice.example.org.uk/webhooks/sms/webhook"

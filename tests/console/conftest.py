@@ -15,12 +15,12 @@ import psycopg2
 import pytest
 from argon2 import PasswordHasher
 
+from bench.synthetic import ConversationBuilder
 from console import auth
 from console.app import create_app
-from console.settings import ConsoleConfig
 from console.db import make_engine, schema
 from console.db.migrations import migrate
-from bench.synthetic import ConversationBuilder
+from console.settings import ConsoleConfig
 
 PG = dict(host="127.0.0.1", port=5432, user="postgres")
 PASSWORD = "a long test password"

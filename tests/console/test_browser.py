@@ -21,9 +21,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from bench.synthetic import ConversationBuilder, random_conversation
 from console.db import make_engine, schema
 from console.db.migrations import migrate
-from bench.synthetic import ConversationBuilder, random_conversation
 from tests.support.servers import ROOT, free_port, stop, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -101,7 +101,7 @@ def log_in(page, console):
 @pytest.fixture
 def person(browser):
     """A browser window (the console's CSP is bypassed only so axe-core can be injected)."""
-    assert AXE.exists(), "axe-core is not installed: make install (npm ci in web/)"
+    assert AXE.exists(), "axe-core is not installed: make install (npm ci in demo/)"
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     yield context.new_page()
     context.close()

@@ -4,8 +4,8 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from console.db import schema
 from bot.storage.callbacks import CallbackStore, callback_requests, checked
+from console.db import schema
 
 
 @pytest.fixture

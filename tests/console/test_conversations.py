@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bench.synthetic import ConversationBuilder
 from console.db import conversations, review, summary
 from console.filters import Filters
-from bench.synthetic import ConversationBuilder
 from tests.console.conftest import add, conversation
 
 ZONE = ZoneInfo("Europe/London")

@@ -2,8 +2,8 @@
 
 import json
 
-from console.events import read_event, summarise, topic_choices, topic_label
 from bench.synthetic import ConversationBuilder
+from console.events import read_event, summarise, topic_choices, topic_label
 
 
 def rows(builder):

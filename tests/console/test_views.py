@@ -36,7 +36,9 @@ def test_list_filters_and_opens_a_transcript(admin, engine):
 
 def test_review_tag_note_and_flag_a_conversation(reviewer, engine):
     stored(engine)
-    post = lambda path, **form: reviewer.post(path, data={"_csrf": reviewer.csrf, "sender_id": "faq-1", **form})
+    def post(path, **form):
+        return reviewer.post(path, data={"_csrf": reviewer.csrf, "sender_id": "faq-1", **form})
+
     assert post("/conversations/review").status_code == 302
     assert post("/conversations/tag", tag="  Follow   UP ").status_code == 302
     assert post("/conversations/tag", tag="<bad>").headers["Location"].endswith("notice=bad-tag")

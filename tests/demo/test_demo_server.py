@@ -70,7 +70,7 @@ def test_the_policy_allows_only_this_site_and_the_rasa_socket():
 
 def test_only_known_files_are_served(site_url):
     for path in ("/../practice.yml", "/web/index.html", "/node_modules/socket.io-client/package.json",
-                 "/node_modules/axe-core/axe.min.js", "/accessibility.html", "/bot/settings.py"):
+                 "/node_modules/axe-core/axe.min.js", "/accessibility.html", "/bot/settings/__init__.py"):
         status, _, _ = fetch(site_url + path)
         assert status == 404, path
 

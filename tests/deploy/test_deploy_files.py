@@ -142,3 +142,11 @@ def test_every_entry_point_turns_telemetry_off_and_gives_the_secrets_production_
     makefile = (ROOT / "Makefile").read_text()
     assert "RASA_TELEMETRY_ENABLED ?= false" in makefile
     assert "processes.action_server" in makefile
+
+
+def test_every_path_the_images_copy_from_the_repository_exists():
+    copies = re.findall(r"^COPY (?!.*--from)(?:--\S+ )*(.+) \S+$", (DEPLOY / "Dockerfile").read_text(), re.M)
+    sources = [source for line in copies for source in line.split() if source != "."]
+    assert "bot/settings" in sources, "the action server's image needs the settings package"
+    for source in sources:
+        assert (ROOT / source).exists(), f"deploy/Dockerfile copies {source}, which does not exist"

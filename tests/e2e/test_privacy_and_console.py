@@ -9,10 +9,10 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from bot.settings import practice
 from console.db import conversations, make_engine, summary
 from console.db.migrations import migrate
 from console.filters import Filters
-from bot.settings import practice
 from tests.support.servers import running_bot
 
 pytestmark = pytest.mark.model

@@ -2,8 +2,8 @@
 
 import re
 
-from evaluation import crisis_split
 from bot.settings import PROJECT_ROOT
+from evaluation import crisis_split
 
 EVALUATION_DOC = PROJECT_ROOT / "docs" / "safety" / "evaluation.md"
 

@@ -9,7 +9,6 @@ from bot.nlg.practice import PracticeResponseGenerator
 from bot.settings import practice
 from tests.support.project import ROOT
 
-
 # Values a channel passes when it sends a response itself (bot/channels/safe_rest.py).
 CHANNEL_VALUES = {"max_chars": 2000}
 

@@ -5,7 +5,6 @@ import re
 import pytest
 import yaml
 
-from evaluation.crisis_split import EVAL_DIR
 from bot.nlu.crisis_semantic import (
     CHECK_IN_THRESHOLD,
     CRISIS_THRESHOLD,
@@ -15,6 +14,7 @@ from bot.nlu.crisis_semantic import (
     split_clauses,
 )
 from bot.nlu.encoder import shared_encoder
+from evaluation.crisis_split import EVAL_DIR
 
 
 @pytest.fixture(scope="module")

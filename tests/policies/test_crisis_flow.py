@@ -17,8 +17,14 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.policies.crisis_flow import (
-    CHECK_IN_ANSWER_SLOT, CRISIS_KIND_SLOT, CRISIS_REPLY_SLOT, FLAG_CRISIS, UTTER_CHECK_IN, UTTER_CHECK_IN_NO,
-    UTTER_CRISIS, CrisisFlowPolicy,
+    CHECK_IN_ANSWER_SLOT,
+    CRISIS_KIND_SLOT,
+    CRISIS_REPLY_SLOT,
+    FLAG_CRISIS,
+    UTTER_CHECK_IN,
+    UTTER_CHECK_IN_NO,
+    UTTER_CRISIS,
+    CrisisFlowPolicy,
 )
 from tests.support.project import ROOT
 

@@ -4,8 +4,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.privacy.redact import (ADDRESS, DATE, EMAIL, NAME, NHS_NUMBER, NI_NUMBER, NUMBER, PHONE, POSTCODE,
-                                found, redact)
+from bot.privacy.redact import (
+    ADDRESS,
+    DATE,
+    EMAIL,
+    NAME,
+    NHS_NUMBER,
+    NI_NUMBER,
+    NUMBER,
+    PHONE,
+    POSTCODE,
+    found,
+    redact,
+)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -8,8 +8,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.privacy.stored import allowed_metadata, token_offsets
+from bot.privacy.stored import stored_event as redacted_event
 from bot.settings import practice
-from bot.privacy.stored import allowed_metadata, stored_event as redacted_event, token_offsets
 from bot.storage.tracker_store import PracticeTrackerStore
 
 PERSONAL = "I'm jo@example.com, 07700 900123, SW1A 1AA, NHS 943 476 5919"

@@ -5,7 +5,7 @@ would leave a hazard looking controlled when nothing checks it any more.
 """
 
 import ast
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,7 @@ def _marks(decorators):
     return names
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module(path):
     return ast.parse((ROOT / path).read_text(encoding="utf-8"))
 

@@ -8,9 +8,9 @@ and slots must follow the visitor, and every turn must be stored exactly once.
 
 import concurrent.futures
 import contextlib
-import secrets
 import json
 import os
+import secrets
 import uuid
 
 import pytest
@@ -130,5 +130,5 @@ def test_simultaneous_messages_to_both_servers_take_turns(two_servers):
     # Each user turn is followed by its own replies before the next user turn starts.
     events = tracker(a, sender)["events"]
     user_positions = [i for i, e in enumerate(events) if e["event"] == "user"]
-    for start, end in zip(user_positions, user_positions[1:] + [len(events)]):
+    for start, end in zip(user_positions, user_positions[1:] + [len(events)], strict=True):
         assert any(e["event"] == "bot" for e in events[start:end]), "turns interleaved"

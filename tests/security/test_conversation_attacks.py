@@ -7,7 +7,6 @@ fixture). docs/security.md lists them all.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sqlite3
 from pathlib import Path

@@ -7,8 +7,8 @@ import pytest
 import requests
 
 from bot import settings
-from processes import launcher
 from bot.settings import ConfigurationError, practice
+from processes import launcher
 from tests.support.servers import running_bot
 
 SECRET = "test-secret-0123456789-abcdefghijklmnop"

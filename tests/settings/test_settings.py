@@ -106,3 +106,43 @@ def test_the_replay_store_is_redis_when_configured():
     assert settings.replay_store_url({"REDIS_URL": "redis://r:6379/2"}) == "redis://r:6379/2"
     assert settings.replay_store_url({"REDIS_HOST": "redis", "REDIS_PORT": "6379", "REDIS_DB": "1"}) == \
         "redis://redis:6379/1"
+
+
+# --- issue 12: settings is a package of small modules -------------------------------------
+
+def test_the_project_root_is_the_repository_root():
+    from bot import settings
+
+    assert (settings.PROJECT_ROOT / "practice.yml").is_file() and (settings.PROJECT_ROOT / "bot").is_dir()
+    assert settings.PRACTICE_FILE == settings.PROJECT_ROOT / "practice.yml"
+
+
+def test_the_package_exports_every_public_setting_and_nothing_shadows_a_module():
+    import types
+
+    from bot import settings
+
+    for name in settings.__all__:
+        assert not isinstance(getattr(settings, name), types.ModuleType), name
+    assert callable(settings.practice) and callable(settings.widget) and callable(settings.duty_alert)
+
+
+def test_a_practice_file_that_is_not_a_mapping_is_a_clear_error(tmp_path):
+    listing = tmp_path / "practice.yml"
+    listing.write_text("- name: Elm Clinic\n")
+    with pytest.raises(ConfigurationError, match="named sections"):
+        load_practice(listing, environ={})
+
+
+def test_the_settings_modules_import_only_each_other_from_the_project():
+    """The action server's image copies bot/settings/ alone (deploy/Dockerfile)."""
+    import ast
+
+    from bot import settings
+
+    for path in (settings.PROJECT_ROOT / "bot" / "settings").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                assert name.split(".")[0] != "bot" or name.startswith("bot.settings"), f"{path.name}: {name}"
