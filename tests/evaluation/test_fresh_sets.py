@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 import yaml
 
+from bot.settings import PROJECT_ROOT
 from evaluation import fresh_sets
 from evaluation.crisis_split import DEV_FILE, load_part
-from bot.settings import PROJECT_ROOT
 
 RISK_KINDS = {"self", "other_person", "harm_to_others", "abuse", "ingestion"}
 RISK_REGISTERS = {"plain", "text_speak", "typo", "uk_slang", "long", "clause", "third_party"}
