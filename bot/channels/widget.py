@@ -46,7 +46,8 @@ from sanic import Blueprint
 
 from bot import settings
 from bot.channels.input_rules import Rejected, checked_metadata, checked_sender, clean_text
-from bot.channels.safe_rest import CRISIS_PAYLOAD, crisis_detector, fallback_replies
+from bot.channels.replies import channel_replies, channel_reply
+from bot.channels.safe_rest import CRISIS_PAYLOAD, crisis_detector
 from bot.storage import callbacks
 
 logger = logging.getLogger(__name__)
@@ -186,11 +187,8 @@ def well_formed(data: Any, metadata_key: Text) -> Optional[Dict[Text, Any]]:
 
 
 def too_long_reply(max_chars: int) -> Text:
-    """The REST channel's polite "please shorten it", practice details filled in."""
-    values = {**settings.practice().template_values(), "max_chars": max_chars}
-    return fallback_replies()["utter_message_too_long"].format_map(values)
-
-
+    """The polite "please shorten it" every channel gives (bot/channels/replies.py)."""
+    return channel_reply("utter_message_too_long", max_chars=max_chars)
 
 
 async def _maybe_await(result: Any) -> None:
@@ -217,6 +215,7 @@ class WebchatInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
+        channel_replies()  # read the polite replies now: a broken domain.yml stops the start
         namespace = self.namespace or "/"
         self._accept_only_allowed_pages(namespace, settings.web_allowed_origins())
         self.sio.on("session_request", self._session_request, namespace=namespace)
