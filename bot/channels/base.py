@@ -17,7 +17,7 @@ delivery the platform already sent once is not handled again (``replay.py``).
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, NoReturn, Optional
+from typing import Any, Awaitable, Callable, Dict, List, NoReturn, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.credentials import Field
 from bot.channels.ids import conversation_id, platform_id
 from bot.channels.input_rules import as_typed_or_offered, clean_text
 from bot.channels.rendering import STYLES, Shaped, Style, option_number, options_from, picked_payload, shape
@@ -102,10 +103,16 @@ async def last_offered(request: Request, sender_id: str) -> Dict[str, Any]:
 
 
 class MessagingInput(InputChannel):
-    """A platform's webhook: subclasses add routes and call ``hand_over`` for each message."""
+    """A platform's webhook: subclasses declare their credential ``fields``, add routes and
+    call ``hand_over`` for each message."""
 
     channel_name = ""
     id_namespace = ""  # bot/channels/ids.py
+    title = ""  # what the launcher calls the channel
+    # What the connector reads from credentials.yml, the variable that fills each and its
+    # default: the one declaration ``from_credentials``, ``__init__`` and the launcher's
+    # credentials file (bot/channels/credentials.py) all read.
+    fields: Tuple[Field, ...] = ()
 
     @classmethod
     def name(cls) -> str:
@@ -117,6 +124,25 @@ class MessagingInput(InputChannel):
         because Rasa ships no type information (so ``from_credentials`` type-checks)."""
         super().raise_missing_credentials_exception()
         raise AssertionError("unreachable: Rasa's raise_missing_credentials_exception raises")
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "MessagingInput":
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        return cls(**{f.key: credentials[f.key] for f in cls.fields if f.key in credentials})
+
+    def __init__(self, **credentials: Any) -> None:
+        """One attribute per declared field; an empty optional one takes its default."""
+        unknown = set(credentials) - {f.key for f in self.fields}
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no credential {', '.join(sorted(unknown))}")
+        for f in self.fields:
+            value = credentials.get(f.key)
+            if not value and f.default is not None:
+                value = f.default
+            if value is None:
+                raise ValueError(f"{self.title}: credentials.yml lacks {f.key!r} (set {f.env}, see docs/channels/)")
+            setattr(self, f.attr or f.key, value)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = Blueprint(f"{self.channel_name}_webhook", __name__)

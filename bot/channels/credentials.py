@@ -5,13 +5,18 @@ which git ignores); see docs/channels/. At each start the launcher writes
 ``var/credentials.generated.yml``: ``credentials.yml`` plus one entry per configured channel.
 Secrets are written as ``${VARIABLE}`` references, which Rasa expands when it reads the file,
 so tokens never land on disk outside ``.env``.
+
+Each connector class declares its credential fields once (``fields``, a tuple of ``Field``):
+its ``from_credentials`` (bot/channels/base.py) and the file written here both come from it.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Mapping, MutableMapping, Optional, Tuple
 
@@ -29,6 +34,8 @@ class Field:
     env: str
     secret: bool = False  # written as ${ENV} rather than its value
     default: Optional[str] = None  # None: required
+    switch: bool = False  # setting this variable turns the channel on (one per connector)
+    attr: Optional[str] = None  # the connector's attribute, when not named as the key
 
 
 @dataclass(frozen=True)
@@ -53,36 +60,26 @@ class Channel:
         return f"/webhooks/{self.name}/webhook"
 
 
-_TWILIO = (
-    Field("account_sid", "TWILIO_ACCOUNT_SID"),
-    Field("auth_token", "TWILIO_AUTH_TOKEN", secret=True),
-    Field("webhook_url", "TWILIO_WEBHOOK_URL", default=""),
-    Field("api_url", "TWILIO_API_URL", default="https://api.twilio.com"),
+# The messaging connectors, in the order the launcher lists them.
+CONNECTORS = (
+    "bot.channels.telegram.TelegramInput",
+    "bot.channels.twilio.TwilioSmsInput",
+    "bot.channels.twilio.TwilioWhatsAppInput",
+    "bot.channels.messenger.MessengerInput",
+    "bot.channels.slack.SlackInput",
 )
 
-SPECS = (
-    Spec("telegram", "Telegram", "bot.channels.telegram.TelegramInput", "TELEGRAM_TOKEN", (
-        Field("token", "TELEGRAM_TOKEN", secret=True),
-        Field("webhook_url", "TELEGRAM_WEBHOOK_URL"),
-        Field("secret_token", "TELEGRAM_SECRET_TOKEN", secret=True),
-        Field("api_url", "TELEGRAM_API_URL", default="https://api.telegram.org"),
-    )),
-    Spec("sms", "SMS (Twilio)", "bot.channels.twilio.TwilioSmsInput", "TWILIO_NUMBER",
-         (Field("number", "TWILIO_NUMBER"),) + _TWILIO),
-    Spec("whatsapp", "WhatsApp (Twilio)", "bot.channels.twilio.TwilioWhatsAppInput", "TWILIO_WHATSAPP_NUMBER",
-         (Field("number", "TWILIO_WHATSAPP_NUMBER"),) + _TWILIO),
-    Spec("facebook", "Facebook Messenger", "bot.channels.messenger.MessengerInput", "FACEBOOK_PAGE_ACCESS_TOKEN", (
-        Field("page_access_token", "FACEBOOK_PAGE_ACCESS_TOKEN", secret=True),
-        Field("verify", "FACEBOOK_VERIFY", secret=True),
-        Field("secret", "FACEBOOK_SECRET", secret=True),
-        Field("api_url", "FACEBOOK_API_URL", default="https://graph.facebook.com"),
-    )),
-    Spec("slack", "Slack", "bot.channels.slack.SlackInput", "SLACK_TOKEN", (
-        Field("token", "SLACK_TOKEN", secret=True),
-        Field("signing_secret", "SLACK_SIGNING_SECRET", secret=True),
-        Field("api_url", "SLACK_API_URL", default="https://slack.com/api"),
-    )),
-)
+
+@lru_cache(maxsize=1)
+def specs() -> Tuple[Spec, ...]:
+    """Each connector as its class declares it (imported here, not when this module loads)."""
+    found = []
+    for path in CONNECTORS:
+        module, _, name = path.rpartition(".")
+        connector = getattr(importlib.import_module(module), name)
+        (switch,) = [f.env for f in connector.fields if f.switch]
+        found.append(Spec(connector.channel_name, connector.title, path, switch, connector.fields))
+    return tuple(found)
 
 # Telegram accepts 1-256 of these characters as a webhook secret.
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -122,7 +119,7 @@ def configured_channels(environ: Optional[Mapping[str, str]] = None) -> List[Cha
     """The channels whose switch variable is set, checked; raises ConfigurationError if incomplete."""
     environ = os.environ if environ is None else environ
     channels = []
-    for spec in SPECS:
+    for spec in specs():
         if not _value(environ, spec.switch):
             continue
         missing = [f.env for f in spec.fields if f.default is None and not _value(environ, f.env)]
@@ -142,10 +139,10 @@ def configured_channels(environ: Optional[Mapping[str, str]] = None) -> List[Cha
 def unused_settings(environ: Optional[Mapping[str, str]] = None) -> List[str]:
     """Warnings for channel variables that are set while their channel is off (a likely slip)."""
     environ = os.environ if environ is None else environ
-    on = {spec.name for spec in SPECS if _value(environ, spec.switch)}
-    used = {f.env for spec in SPECS if spec.name in on for f in spec.fields}
+    on = {spec.name for spec in specs() if _value(environ, spec.switch)}
+    used = {f.env for spec in specs() if spec.name in on for f in spec.fields}
     warnings = []
-    for spec in SPECS:
+    for spec in specs():
         stray = [f.env for f in spec.fields if f.env not in used and _value(environ, f.env)]
         if spec.name not in on and stray:
             warnings.append(f"{', '.join(stray)} set but {spec.title} is off: set {spec.switch} to turn it on.")

@@ -134,8 +134,9 @@ def read_message(payload: Dict[str, Any], max_chars: int) -> Incoming:
 # payload the bot itself offered, on a button of its latest message, is a payload; every
 # other "/…" is text (its slashes dropped, so the NLU and the crisis net read the words).
 # Every channel calls ``as_typed_or_offered`` before handing a message to Rasa: REST and the
-# messaging connectors through ``bot/channels/base.py``/``safe_rest.py``, the widget socket
-# (bot/channels/widget.py) with ``await checked_command(agent, conversation_id, text)``.
+# messaging connectors with the stored conversation's events (``checked_command``,
+# ``bot/channels/base.py``), the widget socket with the turns it just sent and received
+# (``bot/channels/widget.py`` ``RecentTurns``, in the same shape).
 
 def _event_dict(event: Any) -> Dict[str, Any]:
     return event if isinstance(event, dict) else event.as_dict()
@@ -154,9 +155,13 @@ def offered_buttons(events: Any, latest_only: bool = True) -> list:
     return found
 
 
-def as_typed_or_offered(text: str, events: Any) -> str:
-    """``text`` if it is a payload offered now; a stale button's title; otherwise plain text."""
+def as_typed_or_offered(text: str, events: Any, opening: Optional[str] = None) -> str:
+    """``text`` if it is a payload offered now; a stale button's title; otherwise plain text.
+    ``opening`` is a payload a conversation may start with before the visitor has written
+    anything (the widget's ``/greet``)."""
     if not text.startswith("/"):
+        return text
+    if opening is not None and text == opening and not any(_event_dict(e).get("event") == "user" for e in events or []):
         return text
     if any(b.get("payload") == text for b in offered_buttons(events)):
         return text

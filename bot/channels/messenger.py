@@ -16,11 +16,10 @@ from sanic.response import HTTPResponse
 
 from bot.channels import http
 from bot.channels.base import MessagingInput, MessagingOutput, OnNewMessage, refuse
+from bot.channels.credentials import Field
 from bot.channels.rendering import Shaped, truncate
 from bot.channels.signatures import facebook_signature_valid, same_secret
 
-# Unversioned Graph API calls use the app's own version, so the default never expires.
-DEFAULT_API_URL = "https://graph.facebook.com"
 MAX_QUICK_REPLIES = 13
 QUICK_REPLY_TITLE = 20
 
@@ -29,7 +28,7 @@ class MessengerOutput(MessagingOutput):
     channel_name = "facebook"
     id_namespace = "messenger"
 
-    def __init__(self, page_access_token: str, api_url: str = DEFAULT_API_URL) -> None:
+    def __init__(self, page_access_token: str, api_url: str) -> None:
         super().__init__()
         self.page_access_token, self.api_url = page_access_token, api_url.rstrip("/")
 
@@ -82,22 +81,18 @@ def read_events(payload: Dict[str, Any]) -> Iterator[Tuple[str, str, Optional[st
 class MessengerInput(MessagingInput):
     channel_name = "facebook"
     id_namespace = "messenger"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "MessengerInput":
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        return cls(
-            verify_token=credentials["verify"],
-            app_secret=credentials["secret"],
-            page_access_token=credentials["page_access_token"],
-            api_url=credentials.get("api_url") or DEFAULT_API_URL,
-        )
-
-    def __init__(self, verify_token: str, app_secret: str, page_access_token: str,
-                 api_url: str = DEFAULT_API_URL) -> None:
-        self.verify_token, self.app_secret = verify_token, app_secret
-        self.page_access_token, self.api_url = page_access_token, api_url
+    title = "Facebook Messenger"
+    fields = (
+        Field("page_access_token", "FACEBOOK_PAGE_ACCESS_TOKEN", secret=True, switch=True),
+        Field("verify", "FACEBOOK_VERIFY", secret=True, attr="verify_token"),
+        Field("secret", "FACEBOOK_SECRET", secret=True, attr="app_secret"),
+        # Unversioned Graph API calls use the app's own version, so the default never expires.
+        Field("api_url", "FACEBOOK_API_URL", default="https://graph.facebook.com"),
+    )
+    page_access_token: str
+    verify_token: str
+    app_secret: str
+    api_url: str
 
     def get_output_channel(self) -> MessengerOutput:
         return MessengerOutput(self.page_access_token, self.api_url)

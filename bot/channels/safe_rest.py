@@ -28,13 +28,10 @@ import hmac
 import logging
 import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -43,19 +40,14 @@ from bot import settings
 from bot.channels.ids import conversation_id
 from bot.channels.input_rules import Incoming, Rejected, checked_command, parse_json_object, read_message
 from bot.channels.rate_limit import SlidingWindowLimiter
+from bot.channels.replies import channel_replies, channel_reply
 from bot.storage.health import primary_tracker_store, readiness
 
 logger = logging.getLogger(__name__)
 
-REPLIES_FILE = Path(__file__).with_name("safe_rest_replies.yml")
 APP_MAX_REQUEST_BYTES = 1024 * 1024  # for every route of the server; ours is stricter
 REPLAY_EVERY_SECONDS = 30.0
 CRISIS_PAYLOAD = "/crisis"  # Rasa reads it as the intent itself: utter_crisis, then the flag
-
-
-@lru_cache(maxsize=1)
-def fallback_replies() -> Dict[str, str]:
-    return yaml.safe_load(REPLIES_FILE.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +85,7 @@ class SafeRestInput(RestInput):
                 # Sanic's default is 100 MB for any route; nothing this server takes is near 1 MB
                 app.config.REQUEST_MAX_SIZE = max(APP_MAX_REQUEST_BYTES, self.limits.max_request_bytes)
             crisis_detector()  # load now, not on a visitor's long message
+            channel_replies()  # and the polite replies: a broken domain.yml stops the start
             app.add_task(replay_journal_periodically(app))
 
         @webhook.route("/", methods=["GET"])
@@ -133,7 +126,7 @@ class SafeRestInput(RestInput):
         address = request.remote_addr or request.ip  # remote_addr: only when Sanic trusts a proxy
         for limiter, key in ((self.per_sender, incoming.sender_id), (self.per_address, address)):
             if not limiter.allow(key):
-                replies = await self.polite(request.app, "utter_rate_limited", incoming.sender_id)
+                replies = self.polite("utter_rate_limited", incoming.sender_id)
                 return response.json(replies, status=429, headers={"Retry-After": str(limiter.retry_after(key))})
 
         conversation = conversation_id("rest", incoming.sender_id)
@@ -142,10 +135,8 @@ class SafeRestInput(RestInput):
             text = await checked_command(getattr(request.app.ctx, "agent", None), conversation, text)
         if incoming.too_long:
             if not await asyncio.to_thread(crisis_detector().is_risky, text):
-                replies = await self.polite(
-                    request.app, "utter_message_too_long", incoming.sender_id,
-                    max_chars=self.limits.max_message_chars,
-                )
+                replies = self.polite("utter_message_too_long", incoming.sender_id,
+                                      max_chars=self.limits.max_message_chars)
                 return response.json(replies)
             # Never ask someone in crisis to write less: answer the crisis, record why.
             text, metadata = CRISIS_PAYLOAD, {**(metadata or {}), "message_too_long": {"characters": len(text)}}
@@ -170,26 +161,15 @@ class SafeRestInput(RestInput):
             # Rasa's RestInput logs this and answers 200 with no reply at all. The message
             # was not handled (nothing stored), so say so and ask the visitor to resend.
             logger.exception("Could not handle a REST message for %s (%s)", incoming.sender_id, type(error).__name__)
-            replies = await self.polite(request.app, "utter_try_again_later", incoming.sender_id)
+            replies = self.polite("utter_try_again_later", incoming.sender_id)
             return response.json(replies, status=503, headers={"Retry-After": "30"})
         # the client knows its conversation by the id it sent, not by our namespaced one
         return response.json([{**m, "recipient_id": incoming.sender_id} for m in collector.messages])
 
-    async def polite(self, app: Sanic, name: str, sender_id: str, **values: Any) -> List[Dict[str, Any]]:
-        """The domain's response ``name`` if it has one, else the fixed text in safe_rest_replies.yml."""
-        reply: Optional[Dict[str, Any]] = None
-        agent = getattr(app.ctx, "agent", None)
-        if agent is not None and agent.is_ready() and name in agent.domain.responses:
-            try:
-                tracker = DialogueStateTracker(sender_id, agent.domain.slots)
-                reply = await agent.processor.nlg.generate(name, tracker, self.name(), **values)
-            except Exception:
-                logger.exception("Could not render %s; using the fixed text", name)
-        if not reply or not reply.get("text"):
-            template = fallback_replies()[name]
-            reply = {"text": template.format_map({**settings.practice().template_values(), **values})}
-        shown = {key: reply[key] for key in ("text", "buttons", "image", "custom") if reply.get(key)}
-        return [{"recipient_id": sender_id, **shown}]
+    @staticmethod
+    def polite(name: str, sender_id: str, **values: Any) -> List[Dict[str, Any]]:
+        """The domain's reply ``name`` (bot/channels/replies.py), as REST returns messages."""
+        return [{"recipient_id": sender_id, "text": channel_reply(name, **values)}]
 
 
 def refusal(status: int, reason: str) -> HTTPResponse:

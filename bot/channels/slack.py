@@ -20,13 +20,13 @@ from sanic.response import HTTPResponse
 
 from bot.channels import http
 from bot.channels.base import MessagingInput, MessagingOutput, OnNewMessage, refuse
+from bot.channels.credentials import Field
 from bot.channels.rendering import Shaped
 from bot.channels.replay import shared_guard
 from bot.channels.signatures import slack_signature_valid
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://slack.com/api"
 _MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
 
 
@@ -109,16 +109,15 @@ def delivery_id(request: Request) -> Optional[str]:
 class SlackInput(MessagingInput):
     channel_name = "slack"
     id_namespace = "slack"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "SlackInput":
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        return cls(credentials["token"], credentials["signing_secret"],
-                   credentials.get("api_url") or DEFAULT_API_URL)
-
-    def __init__(self, token: str, signing_secret: str, api_url: str = DEFAULT_API_URL) -> None:
-        self.token, self.signing_secret, self.api_url = token, signing_secret, api_url
+    title = "Slack"
+    fields = (
+        Field("token", "SLACK_TOKEN", secret=True, switch=True),
+        Field("signing_secret", "SLACK_SIGNING_SECRET", secret=True),
+        Field("api_url", "SLACK_API_URL", default="https://slack.com/api"),
+    )
+    token: str
+    signing_secret: str
+    api_url: str
 
     def add_routes(self, blueprint: Blueprint, on_new_message: OnNewMessage) -> None:
         async def webhook(request: Request) -> HTTPResponse:

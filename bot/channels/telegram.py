@@ -17,12 +17,12 @@ from sanic.response import HTTPResponse
 
 from bot.channels import http
 from bot.channels.base import MessagingInput, MessagingOutput, OnNewMessage, refuse
+from bot.channels.credentials import Field
 from bot.channels.rendering import Shaped
 from bot.channels.signatures import same_secret
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "https://api.telegram.org"
 # Telegram opens every bot with /start; commands are not intents, so map the two we know.
 COMMANDS = {"/start": "/greet", "/help": "/help"}
 
@@ -31,7 +31,7 @@ class TelegramOutput(MessagingOutput):
     channel_name = "telegram"
     id_namespace = "telegram"
 
-    def __init__(self, token: str, api_url: str = DEFAULT_API_URL) -> None:
+    def __init__(self, token: str, api_url: str) -> None:
         super().__init__()
         self.token, self.api_url = token, api_url.rstrip("/")
 
@@ -68,20 +68,17 @@ def read_update(update: Dict[str, Any]) -> Optional[Tuple[str, str, Optional[str
 class TelegramInput(MessagingInput):
     channel_name = "telegram"
     id_namespace = "telegram"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "TelegramInput":
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        return cls(
-            token=credentials["token"],
-            webhook_url=credentials["webhook_url"],
-            secret_token=credentials["secret_token"],
-            api_url=credentials.get("api_url") or DEFAULT_API_URL,
-        )
-
-    def __init__(self, token: str, webhook_url: str, secret_token: str, api_url: str = DEFAULT_API_URL) -> None:
-        self.token, self.webhook_url, self.secret_token, self.api_url = token, webhook_url, secret_token, api_url
+    title = "Telegram"
+    fields = (
+        Field("token", "TELEGRAM_TOKEN", secret=True, switch=True),
+        Field("webhook_url", "TELEGRAM_WEBHOOK_URL"),
+        Field("secret_token", "TELEGRAM_SECRET_TOKEN", secret=True),
+        Field("api_url", "TELEGRAM_API_URL", default="https://api.telegram.org"),
+    )
+    token: str
+    webhook_url: str
+    secret_token: str
+    api_url: str
 
     def get_output_channel(self) -> TelegramOutput:
         return TelegramOutput(self.token, self.api_url)

@@ -9,7 +9,7 @@ WhatsApp (outside approved templates) has buttons, so options arrive as a number
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
 import aiohttp
 from sanic import Blueprint, response
@@ -18,11 +18,18 @@ from sanic.response import HTTPResponse
 
 from bot.channels import http
 from bot.channels.base import MessagingInput, MessagingOutput, OnNewMessage, refuse
+from bot.channels.credentials import Field
 from bot.channels.rendering import Shaped
 from bot.channels.replay import shared_guard
 from bot.channels.signatures import twilio_signature_valid
 
-DEFAULT_API_URL = "https://api.twilio.com"
+# What both Twilio channels read besides their own number.
+TWILIO_FIELDS = (
+    Field("account_sid", "TWILIO_ACCOUNT_SID"),
+    Field("auth_token", "TWILIO_AUTH_TOKEN", secret=True),
+    Field("webhook_url", "TWILIO_WEBHOOK_URL", default=""),
+    Field("api_url", "TWILIO_API_URL", default="https://api.twilio.com"),
+)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -56,23 +63,17 @@ class TwilioSmsInput(MessagingInput):
     channel_name = "sms"
     id_namespace = "twilio"
     output_class = TwilioSmsOutput
+    title = "SMS (Twilio)"
+    fields = (Field("number", "TWILIO_NUMBER", switch=True),) + TWILIO_FIELDS
+    number: str
+    account_sid: str
+    auth_token: str
+    webhook_url: str
+    api_url: str
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "TwilioSmsInput":
-        if not credentials:
-            cls.raise_missing_credentials_exception()
-        return cls(
-            account_sid=credentials["account_sid"],
-            auth_token=credentials["auth_token"],
-            number=credentials["number"],
-            webhook_url=credentials.get("webhook_url") or "",
-            api_url=credentials.get("api_url") or DEFAULT_API_URL,
-        )
-
-    def __init__(self, account_sid: str, auth_token: str, number: str, webhook_url: str = "",
-                 api_url: str = DEFAULT_API_URL) -> None:
-        self.account_sid, self.auth_token = account_sid, auth_token
-        self.number, self.webhook_url, self.api_url = number, webhook_url.rstrip("/"), api_url
+    def __init__(self, **credentials: Any) -> None:
+        super().__init__(**credentials)
+        self.webhook_url = self.webhook_url.rstrip("/")
 
     def get_output_channel(self) -> TwilioSmsOutput:
         return self.output_class(self.account_sid, self.auth_token, self.number, self.api_url)
@@ -109,8 +110,10 @@ class TwilioWhatsAppInput(TwilioSmsInput):
 
     channel_name = "whatsapp"
     output_class = TwilioWhatsAppOutput
+    title = "WhatsApp (Twilio)"
+    fields = (Field("number", "TWILIO_WHATSAPP_NUMBER", switch=True),) + TWILIO_FIELDS
 
-    def __init__(self, account_sid: str, auth_token: str, number: str, webhook_url: str = "",
-                 api_url: str = DEFAULT_API_URL) -> None:
-        number = number if number.startswith("whatsapp:") else f"whatsapp:{number}"
-        super().__init__(account_sid, auth_token, number, webhook_url, api_url)
+    def __init__(self, **credentials: Any) -> None:
+        super().__init__(**credentials)
+        if not self.number.startswith("whatsapp:"):
+            self.number = f"whatsapp:{self.number}"

@@ -9,8 +9,11 @@
    handler took ``session_id`` from whoever sent it, so a second script could listen to a
    visitor's replies (the crisis reply too) and write into their conversation.
 2. **Typed commands are words.** ``/restart`` or ``/crisis`` typed into the box is the
-   visitor's text; only a payload the bot itself offered to this conversation (its buttons,
-   and ``/greet`` when the conversation starts) reaches Rasa as a payload.
+   visitor's text; only a payload on the buttons of the bot's latest message (and ``/greet``
+   before the visitor has written anything) reaches Rasa as a payload: the same check as
+   every other channel (``input_rules.as_typed_or_offered``), read against the turns this
+   channel just sent and received (``RecentTurns``) rather than the tracker store, which
+   Rasa saves only after the reply has gone out, so a quick tap could beat it.
 3. **Only allowed pages connect.** ``rasa run --cors`` only covers HTTP; browsers open
    WebSockets to any host without CORS, and scripts send no Origin at all. The socket
    refuses a connection whose Origin is missing or not in ``WEB_ALLOWED_ORIGINS``.
@@ -38,15 +41,16 @@ import json
 import logging
 import secrets
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot import settings
-from bot.channels.input_rules import Rejected, checked_metadata, checked_sender, clean_text
-from bot.channels.safe_rest import CRISIS_PAYLOAD, crisis_detector, fallback_replies
+from bot.channels.input_rules import Rejected, as_typed_or_offered, checked_metadata, checked_sender, clean_text
+from bot.channels.replies import channel_replies, channel_reply
+from bot.channels.safe_rest import CRISIS_PAYLOAD, crisis_detector
 from bot.storage import callbacks
 
 logger = logging.getLogger(__name__)
@@ -82,31 +86,30 @@ class SessionTokens:
         return PREFIX + raw
 
 
-class OfferedPayloads:
-    """The button payloads the bot offered each conversation, remembered in memory."""
+class RecentTurns:
+    """Each conversation's latest turns, as the event dicts ``as_typed_or_offered`` reads:
+    the visitor's messages and the bot's messages with payload buttons. In memory, bounded."""
 
     def __init__(self, conversations: int = 10_000, per_conversation: int = 64) -> None:
-        self._offered: "OrderedDict[Text, List[Text]]" = OrderedDict()
+        self._turns: "OrderedDict[Text, List[Dict[Text, Any]]]" = OrderedDict()
         self._conversations, self._per_conversation = conversations, per_conversation
 
-    def add(self, conversation_id: Text, payloads: Iterable[Text]) -> None:
-        offered = self._offered.pop(conversation_id, [])
-        offered = (offered + [p for p in payloads if p not in offered])[-self._per_conversation :]
-        self._offered[conversation_id] = offered
-        while len(self._offered) > self._conversations:
-            self._offered.popitem(last=False)
+    def _add(self, conversation_id: Text, event: Dict[Text, Any]) -> None:
+        turns = self._turns.pop(conversation_id, [])
+        self._turns[conversation_id] = (turns + [event])[-self._per_conversation :]
+        while len(self._turns) > self._conversations:
+            self._turns.popitem(last=False)
 
-    def __call__(self, conversation_id: Text) -> Set[Text]:
-        return set(self._offered.get(conversation_id, ()))
+    def bot(self, conversation_id: Text, buttons: Iterable[Dict[Text, Any]]) -> None:
+        offered = [{"title": b.get("title"), "payload": b["payload"]} for b in buttons if "payload" in b]
+        if offered:
+            self._add(conversation_id, {"event": "bot", "data": {"buttons": offered}})
 
+    def user(self, conversation_id: Text) -> None:
+        self._add(conversation_id, {"event": "user"})
 
-def typed_or_offered(text: Text, offered: Set[Text]) -> Text:
-    """Text that looks like a command (``/restart``, ``/crisis``) is the visitor's own words,
-    unless it is a payload the bot offered. Kept here until bot/channels/input_rules.py has
-    the shared check; the crisis net then reads ``crisis`` like any other text."""
-    if text.startswith("/") and text not in offered:
-        return text.lstrip("/").strip()
-    return text
+    def __call__(self, conversation_id: Text) -> List[Dict[Text, Any]]:
+        return list(self._turns.get(conversation_id, ()))
 
 
 def widget_reply(button: Dict[Text, Any]) -> Dict[Text, Any]:
@@ -138,16 +141,16 @@ class WebchatOutput(SocketIOOutput):
     """One bubble per paragraph (as Rasa does), keeping link buttons and the crisis mark, and
     noting which payloads were offered to the conversation."""
 
-    def __init__(self, sio: Any, bot_message_evt: Text, offered: Optional[OfferedPayloads] = None) -> None:
+    def __init__(self, sio: Any, bot_message_evt: Text, turns: Optional[RecentTurns] = None) -> None:
         super().__init__(sio, bot_message_evt)
-        self.offered = offered
+        self.turns = turns
 
     async def _send_paragraphs(
         self, recipient_id: Text, text: Text, replies: List[Dict[Text, Any]], kwargs: Dict[Text, Any]
     ) -> None:
         metadata = widget_metadata(kwargs.get("metadata"))
-        if self.offered is not None:
-            self.offered.add(recipient_id, [r["payload"] for r in replies if "payload" in r])
+        if self.turns is not None:
+            self.turns.bot(recipient_id, replies)  # link buttons carry a url, not a payload
         paragraphs = text.strip().split("\n\n")
         for index, paragraph in enumerate(paragraphs):
             message: Dict[Text, Any] = {"text": paragraph}
@@ -186,11 +189,8 @@ def well_formed(data: Any, metadata_key: Text) -> Optional[Dict[Text, Any]]:
 
 
 def too_long_reply(max_chars: int) -> Text:
-    """The REST channel's polite "please shorten it", practice details filled in."""
-    values = {**settings.practice().template_values(), "max_chars": max_chars}
-    return fallback_replies()["utter_message_too_long"].format_map(values)
-
-
+    """The polite "please shorten it" every channel gives (bot/channels/replies.py)."""
+    return channel_reply("utter_message_too_long", max_chars=max_chars)
 
 
 async def _maybe_await(result: Any) -> None:
@@ -204,7 +204,7 @@ class WebchatInput(SocketIOInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tokens = SessionTokens(settings.web_session_secret())
-        self.offered = OfferedPayloads()
+        self.turns = RecentTurns()
         self._conversation_of: Dict[Text, Text] = {}  # socket id -> the conversation it holds
         self._socket_of: Dict[Text, Text] = {}  # conversation id -> the socket holding it
         self.callbacks: Optional[callbacks.CallbackStore] = None
@@ -213,10 +213,11 @@ class WebchatInput(SocketIOInput):
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
             return super().get_output_channel()  # Rasa's warning for multi-worker set-ups
-        return WebchatOutput(self.sio, self.bot_message_evt, self.offered)
+        return WebchatOutput(self.sio, self.bot_message_evt, self.turns)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
+        channel_replies()  # read the polite replies now: a broken domain.yml stops the start
         namespace = self.namespace or "/"
         self._accept_only_allowed_pages(namespace, settings.web_allowed_origins())
         self.sio.on("session_request", self._session_request, namespace=namespace)
@@ -258,10 +259,11 @@ class WebchatInput(SocketIOInput):
         except Rejected as rejected:
             logger.warning("Widget message refused: %s", rejected.reason)
             return None
-        text = typed_or_offered(clean_text(checked["message"]), self.offered(conversation_id))
+        text = as_typed_or_offered(clean_text(checked["message"]), self.turns(conversation_id), opening=GREET_PAYLOAD)
         if not text:
             return None
-        output = WebchatOutput(self.sio, self.bot_message_evt, self.offered)
+        self.turns.user(conversation_id)
+        output = WebchatOutput(self.sio, self.bot_message_evt, self.turns)
         return UserMessage(text, output, conversation_id, input_channel=self.name(), metadata=metadata)
 
     async def _answer(self, message: UserMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
@@ -293,7 +295,6 @@ class WebchatInput(SocketIOInput):
         resumed = conversation_id is not None
         if conversation_id is None:
             conversation_id, token = self.tokens.issue()
-            self.offered.add(conversation_id, [GREET_PAYLOAD])
         await self._release(sid)
         previous = self._socket_of.get(conversation_id)
         if previous is not None and previous != sid:

@@ -104,3 +104,18 @@ def test_prepare_writes_to_var_dir(tmp_path):
     environ = {"VAR_DIR": str(tmp_path), "SLACK_TOKEN": "xoxb", "SLACK_SIGNING_SECRET": "s"}
     path, channels = config.prepare(environ)
     assert path == tmp_path / "credentials.generated.yml" and [c.name for c in channels] == ["slack"]
+
+
+def test_every_connector_is_built_from_the_fields_it_declares():
+    for spec in config.specs():
+        module, _, name = spec.connector.rpartition(".")
+        connector = getattr(__import__(module, fromlist=[name]), name)
+        assert spec.fields is connector.fields and spec.name == connector.channel_name
+        required = {f.key: f"value-of-{f.key}" for f in spec.fields if f.default is None}
+        built = connector.from_credentials({**required, "api_url": ""})
+        for field in spec.fields:
+            value = getattr(built, field.attr or field.key)
+            assert value.endswith(required.get(field.key, field.default)), (spec.name, field.key)
+        missing = next(iter(required))
+        with pytest.raises(ValueError, match=[f.env for f in spec.fields if f.key == missing][0]):
+            connector.from_credentials({k: v for k, v in required.items() if k != missing})

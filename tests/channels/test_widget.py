@@ -5,14 +5,7 @@ from unittest import mock
 
 import pytest
 
-from bot.channels.widget import (
-    OfferedPayloads,
-    SessionTokens,
-    WebchatInput,
-    WebchatOutput,
-    typed_or_offered,
-    widget_reply,
-)
+from bot.channels.widget import RecentTurns, SessionTokens, WebchatInput, WebchatOutput, widget_reply
 
 CALL = {"title": "Call 0808 101 0337", "payload": "tel:08081010337", "type": "web_url", "url": "tel:08081010337"}
 TOPIC = {"title": "What is it?", "payload": "What is psychodynamic therapy?"}
@@ -68,19 +61,21 @@ def test_text_and_sms_payloads_become_links():
     assert widget_reply({"title": "111", "payload": "tel:111"})["url"] == "tel:111"
 
 
-def test_offered_payloads_are_remembered_per_conversation():
-    offered = OfferedPayloads()
-    asyncio.run(WebchatOutput(RecordingServer(), "bot_uttered", offered).send_text_with_buttons(
+def test_offered_payloads_are_remembered_per_conversation_and_links_are_not():
+    turns = RecentTurns()
+    asyncio.run(WebchatOutput(RecordingServer(), "bot_uttered", turns).send_text_with_buttons(
         "web:a", "Pick one.", [TOPIC, CALL, {"title": "Yes", "payload": "/affirm"}]))
-    assert offered("web:a") == {TOPIC["payload"], "/affirm"} and offered("web:b") == set()
+    (event,) = turns("web:a")
+    assert event["event"] == "bot" and [b["payload"] for b in event["data"]["buttons"]] == [TOPIC["payload"], "/affirm"]
+    assert turns("web:b") == []
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("/restart", "restart"), ("/crisis", "crisis"), ("//session_start", "session_start"),
-    ("/affirm", "/affirm"), ("what is it?", "what is it?"),
-])
-def test_typed_commands_are_text_unless_offered(typed, expected):
-    assert typed_or_offered(typed, {"/affirm"}) == expected
+def test_recent_turns_are_bounded():
+    turns = RecentTurns(conversations=2, per_conversation=3)
+    for conversation in ("web:a", "web:b", "web:c"):
+        for _ in range(5):
+            turns.user(conversation)
+    assert turns("web:a") == [] and len(turns("web:c")) == 3
 
 
 def test_tokens_resume_only_their_own_conversation():
@@ -159,8 +154,24 @@ def test_a_socket_without_a_conversation_cannot_send(channel):
 def test_greet_is_a_payload_only_for_a_new_conversation(channel):
     (first,) = widget_sends(channel, {"message": "/greet"})
     assert first.text == "/greet"
-    messages = widget_sends(channel, {"message": "/restart"})
-    assert messages[-1].text == "restart"
+    assert widget_sends(channel, {"message": "/restart"})[-1].text == "restart"
+    assert widget_sends(channel, {"message": "/greet"})[-1].text == "greet"
+
+
+def bot_offers(channel, message, buttons):
+    with mock.patch.object(channel.sio, "emit", mock.AsyncMock()):
+        asyncio.run(message.output_channel.send_text_with_buttons(message.sender_id, "Pick one.", buttons))
+
+
+def test_only_the_latest_messages_payloads_are_payloads_as_on_every_channel(channel):
+    (greet,) = widget_sends(channel, {"message": "/greet"})
+    bot_offers(channel, greet, [{"title": "Yes", "payload": "/affirm"}, CALL])
+    assert widget_sends(channel, {"message": "/affirm"})[-1].text == "/affirm"
+    # the visitor has written since: a tap on that button now sends its words, not the intent
+    assert widget_sends(channel, {"message": "/affirm"})[-1].text == "Yes"
+    assert widget_sends(channel, {"message": "//session_start"})[-1].text == "session_start"
+    bot_offers(channel, greet, [{"title": "Yes", "payload": "/affirm"}])
+    assert widget_sends(channel, {"message": "/crisis"})[-1].text == "crisis"
 
 
 def test_pages_from_other_origins_and_scripts_cannot_connect(channel):

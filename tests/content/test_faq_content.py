@@ -4,14 +4,14 @@ import re
 
 import pytest
 
+from bot.content.topics import all_topics
 from bot.settings import practice
-from tests.support.project import contract_sources, contract_topic_ids, faq_responses, seed_texts
+from tests.support.project import contract_topic_ids, faq_responses, handoff_topics, source_catalogue
 
 MAX_WORDS = 120
 # Topics whose sources are silent, in whole or in part: the answer must say so and offer the
 # line, as text and as a call button.
-HANDOFF_TOPICS = {topic_id for topic_id, cell in contract_sources().items() if "handoff" in cell or cell == "none"}
-HANDOFF_TOPICS |= {"related_therapies", "duration"}
+HANDOFF_TOPICS = handoff_topics() | {"related_therapies", "duration"}
 
 
 def answer(topic_id):
@@ -26,8 +26,8 @@ def test_every_contract_topic_has_exactly_one_answer():
 def test_answer_records_its_sources_and_they_exist(topic_id):
     sources = answer(topic_id)["metadata"]["sources"]
     assert answer(topic_id)["metadata"]["topic"] == topic_id
-    assert set(sources) <= set(seed_texts()), f"unknown seed in {sources}"
-    if not contract_sources()[topic_id].startswith("none"):  # e.g. fees: the sources say nothing
+    assert set(sources) <= set(source_catalogue()), f"unknown source in {sources}"
+    if all_topics()[topic_id].sources:  # not e.g. fees: the sources say nothing
         assert sources, "an answer must name the seed files it rests on"
 
 
@@ -44,20 +44,20 @@ def test_handoff_topics_offer_the_phone_line(topic_id):
 
 
 @pytest.mark.parametrize("topic_id", contract_topic_ids())
-def test_every_number_in_an_answer_is_in_the_sources_or_configuration(topic_id):
+def test_every_number_in_an_answer_is_in_the_sources_or_configuration(topic_id, sources):
     text = answer(topic_id)["text"]
-    corpus = " ".join(seed_texts().values()) + " " + " ".join(practice().template_values().values())
+    corpus = " ".join(sources.values()) + " " + " ".join(practice().template_values().values())
     for number in re.findall(r"\d[\d ,.]*\d|\d", text):
         assert number.strip() in corpus, f"{number!r} appears in no source"
 
 
 @pytest.mark.parametrize("topic_id", contract_topic_ids())
-def test_named_studies_are_the_ones_in_the_sources(topic_id):
+def test_named_studies_are_the_ones_in_the_sources(topic_id, sources):
     text = answer(topic_id)["text"]
-    sources = " ".join(seed_texts().values())
+    corpus = " ".join(sources.values())
     # "Surname (2010)", "Surname 2010", "Surname & Other 2014"
     for surname in re.findall(r"([A-Z][a-z]+)(?: (?:&|and) [A-Z][a-z]+)?,? \(?(?:19|20)\d\d", text):
-        assert surname in sources, f"study by {surname} is not in the sources"
+        assert surname in corpus, f"study by {surname} is not in the sources"
 
 
 @pytest.mark.parametrize("topic_id", contract_topic_ids())

@@ -9,6 +9,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.content.topics import all_topics
 from bot.nlg.faq_more import MORE_PAYLOAD, FaqResponseGenerator, more_response
 from bot.settings import PROJECT_ROOT
+from tests.support.project import source_catalogue
 
 MORE_FILE = PROJECT_ROOT / "data" / "responses" / "faq_more.yml"
 MORE = yaml.safe_load(MORE_FILE.read_text())["responses"]
@@ -46,11 +47,10 @@ def test_every_second_part_belongs_to_a_topic_and_names_its_sources():
         assert variations[0]["text"] not in FAQ[f"utter_faq/{topic}"][0]["text"]
 
 
-def test_second_parts_cite_only_seed_files_that_exist():
-    seeds = {p.name[:3] for p in (PROJECT_ROOT.parent.parent / "shared" / "seeds").glob("*.txt")} or None
+def test_second_parts_cite_only_catalogued_sources():
     for name, variations in MORE.items():
         for source in variations[0].get("metadata", {}).get("sources", []):
-            assert seeds is None or source in seeds, (name, source)
+            assert source in source_catalogue(), (name, source)
 
 
 def test_more_response_names():

@@ -6,36 +6,59 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Set, Tuple
 
 import yaml
 
+from bot.content.topics import TOPICS_FILE, all_topics
+
 ROOT = Path(__file__).resolve().parents[2]
-# The shared folder sits beside the project (../shared); SHARED_DIR points elsewhere, e.g. from
-# a git worktree. SOURCES_DIR overrides where the seed texts are read from.
+# The topic contract lives in the repository (bot/content/topics.yml). The shared folder beside
+# the project (../shared; SHARED_DIR points elsewhere, e.g. from a git worktree) holds its
+# upstream copy and the source texts (SOURCES_DIR overrides where those are read from). Neither
+# needs to be there: tests that compare with them skip (tests/conftest.py says so once).
 SHARED = Path(os.environ.get("SHARED_DIR") or ROOT.parent / "shared")
 TOPICS_MD = SHARED / "docs" / "topics.md"
-SEEDS = Path(os.environ.get("SOURCES_DIR") or SHARED / "seeds")
+SOURCES_DIR = Path(os.environ.get("SOURCES_DIR") or SHARED / "seeds")
 
 
 @lru_cache(maxsize=1)
+def _contract() -> dict:
+    return yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))
+
+
 def contract_topic_ids() -> List[str]:
-    """FAQ topic ids from the contract table in shared/docs/topics.md."""
-    ids = re.findall(r"^\| `([a-z_]+)` \|", TOPICS_MD.read_text(encoding="utf-8"), flags=re.M)
-    assert ids, f"no topic table found in {TOPICS_MD}"
-    return ids
+    """FAQ topic ids, in the contract's order."""
+    return list(all_topics())
+
+
+def handoff_topics() -> Set[str]:
+    """Topics on which the sources are silent, in whole or in part."""
+    return {topic.id for topic in all_topics().values() if topic.handoff}
+
+
+def source_catalogue() -> Dict[str, dict]:
+    """Source id ("000") -> its title, file name and description."""
+    return _contract()["sources"]
+
+
+def sources_present() -> bool:
+    return SOURCES_DIR.is_dir()
 
 
 @lru_cache(maxsize=1)
-def contract_sources() -> Dict[str, str]:
-    """Topic id -> the contract's "sources" cell, e.g. "000, 002" or "none (handoff)"."""
+def source_texts() -> Dict[str, str]:
+    """Source id -> text of each catalogued source found in SOURCES_DIR. Tests take the
+    ``sources`` fixture, which skips when the folder is absent; tests/content/test_contract.py
+    fails when the folder is there but does not hold exactly the catalogued files."""
+    files = {source_id: SOURCES_DIR / entry["file"] for source_id, entry in source_catalogue().items()}
+    return {source_id: path.read_text(encoding="utf-8") for source_id, path in files.items() if path.is_file()}
+
+
+def upstream_contract() -> Dict[str, Tuple[Set[str], bool]]:
+    """From ../shared/docs/topics.md: topic id -> (source ids, handoff), in its order."""
     rows = re.findall(r"^\| `([a-z_]+)` \|.*\| ([^|]+) \|$", TOPICS_MD.read_text(encoding="utf-8"), flags=re.M)
-    return {topic_id: cell.strip() for topic_id, cell in rows}
-
-
-def seed_texts() -> Dict[str, str]:
-    """Seed prefix ("000") -> text."""
-    return {path.name[:3]: path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))}
+    return {topic_id: (set(re.findall(r"\d{3}", cell)), "handoff" in cell) for topic_id, cell in rows}
 
 
 @lru_cache(maxsize=1)
