@@ -48,7 +48,13 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot import settings
-from bot.channels.input_rules import Rejected, as_typed_or_offered, checked_metadata, checked_sender, clean_text
+from bot.channels.input_rules import (
+    Rejected,
+    as_typed_or_offered,
+    checked_metadata,
+    checked_sender,
+    clean_text,
+)
 from bot.channels.replies import channel_replies, channel_reply
 from bot.channels.safe_rest import CRISIS_PAYLOAD, crisis_detector
 from bot.storage import callbacks
