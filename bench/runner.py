@@ -27,7 +27,8 @@ from bench.variants import RASA, ROOT, Variant
 from processes import catalogue
 from processes.lifecycle import Process, free_port, start_all
 
-POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = (os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("POSTGRES_ADMIN_URL")
+                      or "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_DB = os.environ.get("BENCH_REDIS_DB", "11")  # a Redis database number of the benchmark's own
 WARM_UP_MESSAGES = 5
 

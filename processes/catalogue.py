@@ -5,13 +5,7 @@ benchmarks (bench/) build their processes here and start them with processes/lif
 so the tests start what ships: the Rasa server is ``python -m bot.serve``, as in
 deploy/Dockerfile, never ``rasa run``. Options a test or benchmark needs on top (the HTTP
 API, another endpoints file) are bot.serve's own options, passed through ``args``.
-
-| process | module | health check | ready within |
-|---|---|---|---|
-| action server | ``python -m processes.action_server`` | ``/health`` | 120 s |
-| Rasa server | ``python -m bot.serve`` | ``/`` | 300 s |
-| demo page | ``python -m demo.server`` | ``/`` | 30 s |
-| staff console | ``python -m console serve`` | ``/login`` | 60 s |
+docs/processes.md has the table (tests/processes/test_catalogue.py keeps it true).
 """
 
 from __future__ import annotations

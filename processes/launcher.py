@@ -41,6 +41,15 @@ def start(processes: List[Process]) -> None:
     start_all(processes, logs, on_ready=lambda p: print(f"  ✓ {p.title} ready ({p.ready_seconds:.0f} s)", flush=True))
 
 
+def print_console_notes(processes: List[Process]) -> None:
+    """The console's start-up lines (its log so far): the first admin's one-time password is there."""
+    for process in processes:
+        if process.key == "console" and process.log and process.log.exists():
+            print("\nThe staff console says:")
+            for line in process.log.read_text(errors="replace").splitlines():
+                print(f"  {line}")
+
+
 def print_welcome(processes: List[Process], rasa_port: int) -> None:
     print("\nThe assistant is running:")
     for process in processes:
@@ -88,6 +97,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 cwd=settings.PROJECT_ROOT,
                 env={**os.environ, **processes[0].env, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
             )
+        print_console_notes(processes)
         print("\n" + channels_config.describe(channels), flush=True)
         print_welcome(processes, rasa_port)
         while all(process.running() for process in processes):

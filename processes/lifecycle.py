@@ -79,7 +79,9 @@ class Process:
         return self.popen.pid
 
     def environment(self) -> Dict[str, str]:
-        env = {**os.environ, **self.env}
+        # unbuffered: a log read while the process runs (a start-up failure, the console's
+        # first-admin note) has everything printed so far
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         path = env.get("PYTHONPATH", "")
         if str(ROOT) not in path.split(os.pathsep):  # the project's packages, wherever we run from
             env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), path) if p)

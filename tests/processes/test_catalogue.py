@@ -86,3 +86,15 @@ def test_imports_go_one_way():
             continue  # tests of the benchmark code itself
         wrong = [m for m in imports(path) if (m == "bench" or m.startswith("bench.")) and m != "bench.synthetic"]
         assert not wrong, (path, wrong)
+
+
+def test_the_table_in_docs_processes_md_says_what_the_catalogue_does():
+    rows = {line.split("|")[1].strip(): line for line in (ROOT / "docs" / "processes.md").read_text().splitlines()
+            if line.startswith("| ") and "`python -m" in line}
+    titles = {"action server": "actions", "Rasa server": "rasa", "demo page": "web", "staff console": "console"}
+    processes = {p.key: p for p in every_process()}
+    assert set(rows) == set(titles)
+    for title, key in titles.items():
+        process, row = processes[key], rows[title]
+        assert f"`python -m {' '.join(process.command[2:3])}" in row, title
+        assert f"`GET {process.health_path}`" in row and row.rstrip(" |").endswith(f"{process.ready_timeout:.0f} s"), title
