@@ -2,9 +2,9 @@
 
 Each scenario is a real HTTP request through the Flask app (login session check, SQL,
 template, audit log line), timed over several runs after a warm-up. Needs a database
-seeded by ``bench/console_seed.py``. Exits 1 if any median exceeds the budget.
+seeded by ``python -m bench.console_seed``. Exits 1 if any median exceeds the budget.
 
-    python bench/console_bench.py [--db-url URL] [--write docs/console-performance.md]
+    python -m bench.console_bench [--db-url URL] [--write docs/console-performance.md]
 """
 
 from __future__ import annotations
@@ -19,14 +19,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import List, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import sqlalchemy as sa
 
-import sqlalchemy as sa  # noqa: E402
-
-from console import auth  # noqa: E402
-from console.app import create_app  # noqa: E402
-from console.db import make_engine, schema, users  # noqa: E402
-from console.settings import ConsoleConfig  # noqa: E402
+from console import auth
+from console.app import create_app
+from console.db import make_engine, schema, users
+from console.settings import ConsoleConfig
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/console_bench"
 BUDGET_MS = 300.0

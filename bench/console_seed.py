@@ -1,7 +1,7 @@
 """Fills a database with a large synthetic conversation history for the console benchmark.
 
-    python bench/console_seed.py                      # 100,000 conversations into PostgreSQL
-    python bench/console_seed.py --conversations 2000 --db-url sqlite:///var/bench.db
+    python -m bench.console_seed                      # 100,000 conversations into PostgreSQL
+    python -m bench.console_seed --conversations 2000 --db-url sqlite:///var/bench.db
 
 Conversations are shaped like the bot's own (``bench/synthetic.py``), spread over a
 year. On PostgreSQL the events go in with COPY (about a million rows in a minute or two);
@@ -18,16 +18,13 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
 from typing import Iterator, List
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import sqlalchemy as sa
 
-import sqlalchemy as sa  # noqa: E402
-
-from bench.synthetic import random_conversation  # noqa: E402
-from console.db import make_engine, schema, summary  # noqa: E402
-from console.db.migrations import migrate  # noqa: E402
+from bench.synthetic import random_conversation
+from console.db import make_engine, schema, summary
+from console.db.migrations import migrate
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/console_bench"
 COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")

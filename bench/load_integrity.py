@@ -3,8 +3,8 @@
     python -m bench.load_integrity                       # 200 conversations x 20 messages, PostgreSQL
     python -m bench.load_integrity --conversations 20 --messages 5 --database sqlite
 
-Starts its own action and Rasa servers (tests/support/servers.py) on loopback with rate
-limits off, runs every conversation concurrently (each waits for its reply before its
+Starts its own action and Rasa servers (processes/catalogue.py, as `make run` does) on
+loopback with rate limits off, runs every conversation concurrently (each waits for its reply before its
 next message, as a person does), then checks: no 5xx, no transport errors, every user
 message and every bot reply is a row in the events table. Prints a JSON summary; exits
 non-zero if a check fails. ``make bench-load`` runs the full size.
@@ -27,6 +27,10 @@ from typing import Dict, Iterator, List
 
 import aiohttp
 import sqlalchemy as sa
+
+from bench.runner import postgres_database
+from processes import catalogue
+from processes.lifecycle import Process, free_port, running
 
 # What visitors ask, including a crisis (which also calls the action server) and small talk.
 MESSAGES = [
@@ -153,14 +157,22 @@ def returned_messages(bot_event: dict) -> int:
 
 @contextlib.contextmanager
 def database(kind: str) -> Iterator[str]:
+    """A fresh SQLite file or PostgreSQL database (BENCH_POSTGRES_URL's server), gone afterwards."""
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as directory:
             yield f"sqlite:///{Path(directory) / 'conversations.db'}"
     else:
-        from tests.support.postgres import scratch_database
-
-        with scratch_database("load") as url:
+        with postgres_database(f"load_{secrets.token_hex(4)}") as url:
             yield url
+
+
+@contextlib.contextmanager
+def running_assistant(db_url: str, work: Path) -> Iterator[Process]:
+    """The action and Rasa servers storing in ``db_url``, rate limits off; yields the Rasa server."""
+    env = {"TRACKER_DB_URL": db_url, "VAR_DIR": str(work / "var"), "JOURNAL_DIR": str(work / "journal"),
+           "RATE_LIMIT_PER_MINUTE": "0"}
+    with running(catalogue.assistant(free_port(), free_port(), env=env), work) as (_actions, rasa):
+        yield rasa
 
 
 def main(argv: List[str] = None) -> int:
@@ -170,13 +182,10 @@ def main(argv: List[str] = None) -> int:
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     args = parser.parse_args(argv)
 
-    from tests.support.servers import running_bot
-
     prefix = f"load-{secrets.token_hex(3)}"
     with database(args.database) as db_url, tempfile.TemporaryDirectory() as work:
-        env = {"RATE_LIMIT_PER_MINUTE": "0", "JOURNAL_DIR": str(Path(work) / "journal")}
-        with running_bot(Path(work), db_url=db_url, extra_env=env) as bot:
-            report = asyncio.run(run_load(bot.rasa_url, prefix, args.conversations, args.messages))
+        with running_assistant(db_url, Path(work)) as rasa:
+            report = asyncio.run(run_load(rasa.url, prefix, args.conversations, args.messages))
         count_stored(db_url, prefix, report)
     print(json.dumps({"database": args.database, **asdict(report), "problems": report.problems()}, indent=2))
     return 1 if report.problems() else 0

@@ -21,6 +21,7 @@ from bench import loadgen
 from bench.runner import Bench, new_work_dir
 from bench.variants import PRODUCT, ROOT, Variant
 from evaluation.model_eval import load_heldout
+from processes.lifecycle import start_all, stop_all
 
 PY_SPY = str(Path(sys.executable).parent / "py-spy")
 
@@ -56,12 +57,11 @@ def summarise(folded: Path) -> Dict[str, float]:
 async def profile(variant: Variant, model: Path, seconds: float, senders: int, out: Path) -> Dict[str, float]:
     texts = [text for text, _ in load_heldout()]
     bench = Bench({variant.model: model}, new_work_dir(), texts)
-    bench.actions.start()
     server = bench.server(variant, 0)
     try:
-        server.start()
+        start_all([bench.actions, server], bench.work_dir)
         await bench.first_reply_ms(server)
-        spy = subprocess.Popen([PY_SPY, "record", "--pid", str(server.process.pid), "--format", "raw",
+        spy = subprocess.Popen([PY_SPY, "record", "--pid", str(server.pid), "--format", "raw",
                                 "--output", str(out), "--duration", str(int(seconds)), "--rate", "200",
                                 "--subprocesses", "--nonblocking"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -70,8 +70,7 @@ async def profile(variant: Variant, model: Path, seconds: float, senders: int, o
         spy.wait(timeout=seconds + 60)
         print(f"{result.throughput:.1f} msg/s, p50 {result.percentile(0.5):.0f} ms while profiling")
     finally:
-        server.stop()
-        bench.actions.stop()
+        stop_all([server, bench.actions])
     return summarise(out)
 
 

@@ -22,10 +22,13 @@ import psutil
 import sqlalchemy as sa
 
 from bench import loadgen
-from bench.procs import Server, free_port, sample_rss
+from bench.procs import sample_rss, tree_cpu_seconds, tree_rss_mb
 from bench.variants import RASA, ROOT, Variant
+from processes import catalogue
+from processes.lifecycle import Process, free_port, start_all
 
-POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = (os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("POSTGRES_ADMIN_URL")
+                      or "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_DB = os.environ.get("BENCH_REDIS_DB", "11")  # a Redis database number of the benchmark's own
 WARM_UP_MESSAGES = 5
 
@@ -75,19 +78,13 @@ class Bench:
 
     def __init__(self, models: Dict[str, Path], work_dir: Path, texts: Sequence[str]):
         self.models, self.work_dir, self.texts = models, work_dir, list(texts)
-        self.action_port = free_port()
-        self.actions = Server("actions", [RASA, "run", "actions", "--actions", "actions",
-                                          "--port", str(self.action_port)],
-                              {"PYTHONPATH": str(ROOT)}, self.action_port, work_dir / "actions.log",
-                              ready_path="/health")
+        self.action_port, self.token = free_port(), catalogue.new_token()
+        self.actions = catalogue.action_server(self.action_port, self.token)  # the product's, for every variant
         self.postgres_url = ""
 
-    def server(self, variant: Variant, round_no: int) -> Server:
-        port = free_port()
+    def server(self, variant: Variant, round_no: int) -> Process:
         slug = "".join(c if c.isalnum() else "-" for c in variant.name).strip("-")
         env = {
-            "PYTHONPATH": str(ROOT),
-            "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "TRACKER_DB_URL": f"sqlite:///{self.work_dir / f'{slug}-{round_no}.db'}",
             "VAR_DIR": str(self.work_dir / f"{slug}-{round_no}-var"),  # the store's journal, kept apart
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": REDIS_DB,
@@ -95,16 +92,15 @@ class Bench:
             # The load comes from one address at up to 100 msg/s: the product's per-visitor
             # rate limits (bot/channels/safe_rest.py) would refuse most of it.
             "RATE_LIMIT_PER_MINUTE": "0", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "0",
-            **variant.env,
         }
         if variant.store == "postgres":
             env["TRACKER_DB_URL"] = self.postgres_url
         for name in variant.drop_env:
             env.pop(name, None)
-        return Server(variant.name, variant.command(self.models[variant.model], port), env, port,
-                      self.work_dir / f"{slug}-{round_no}.log", unset=list(variant.drop_env))
+        return variant.process(f"{slug}-{round_no}", self.models[variant.model], free_port(), self.action_port,
+                               self.token, env)
 
-    async def first_reply_ms(self, server: Server) -> float:
+    async def first_reply_ms(self, server: Process) -> float:
         """The first message after ready: what the first visitor after a (re)start waits."""
         result = await loadgen.closed_loop(f"{server.url}/webhooks/rest/webhook", self.texts[:1], 1, 0.001,
                                            tag="first")
@@ -112,26 +108,26 @@ class Bench:
             await loadgen.closed_loop(f"{server.url}/webhooks/rest/webhook", self.texts, 1, 0.001, tag="warm")
         return result.latencies_ms[0] if result.latencies_ms else float("nan")
 
-    async def run_phase(self, server: Server, phase: Phase, tag: str) -> Dict:
+    async def run_phase(self, server: Process, phase: Phase, tag: str) -> Dict:
         url = f"{server.url}/webhooks/rest/webhook"
-        server.rss_samples = []
+        rss_samples: List[float] = []
         stop = asyncio.Event()
-        sampler = asyncio.create_task(sample_rss(server, stop))
+        sampler = asyncio.create_task(sample_rss(server.pid, rss_samples, stop))
         before = load_snapshot()
-        cpu_before = server.cpu_seconds()
+        cpu_before = tree_cpu_seconds(server.pid)
         psutil.cpu_percent()  # starts the machine-wide CPU measurement interval
         if phase.mode == "open":
             result = await loadgen.open_loop(url, self.texts, phase.level, phase.seconds, tag=tag)
         else:
             result = await loadgen.closed_loop(url, self.texts, int(phase.level), phase.seconds, tag=tag)
         machine_cpu = psutil.cpu_percent()
-        cpu = server.cpu_seconds() - cpu_before
+        cpu = tree_cpu_seconds(server.pid) - cpu_before
         stop.set()
         await sampler
         summary = result.summary()
         summary.update(
             phase=phase.key, server_cpu_ms_per_msg=1000 * cpu / max(result.ok, 1),
-            machine_cpu_percent=machine_cpu, rss_peak_mb=max(server.rss_samples, default=0.0),
+            machine_cpu_percent=machine_cpu, rss_peak_mb=max(rss_samples, default=0.0),
             load_before=before, load_after=load_snapshot(),
         )
         return {"summary": summary, "latencies_ms": result.latencies_ms}
@@ -148,11 +144,11 @@ class Bench:
 
     async def _rounds(self, variants: List[Variant], phases: List[Phase], rounds: int,
                       records: List[Dict]) -> None:
-        self.actions.start()
+        start_all([self.actions], self.work_dir)
         try:
             for round_no in range(rounds):
                 order = variants if round_no % 2 == 0 else list(reversed(variants))
-                servers: List[Server] = []
+                servers: List[Process] = []
                 try:
                     for variant in order:
                         ready = await self._start(variant, round_no, servers)
@@ -171,12 +167,14 @@ class Bench:
         finally:
             self.actions.stop()
 
-    async def _start(self, variant: Variant, round_no: int, servers: List[Server]) -> Dict:
+    async def _start(self, variant: Variant, round_no: int, servers: List[Process]) -> Dict:
+        """Starts one variant's server, timing launch to ready (its log: <work_dir>/<slug>-<round>.log)."""
         server = self.server(variant, round_no)
         load = load_snapshot()
-        ready = await asyncio.get_running_loop().run_in_executor(None, server.start)
+        await asyncio.get_running_loop().run_in_executor(None, start_all, [server], self.work_dir)
         servers.append(server)
-        idle_rss = server.rss_mb()
+        ready = server.ready_seconds
+        idle_rss = tree_rss_mb(server.pid)
         first = await self.first_reply_ms(server)
         print(f"{variant.name:<42} ready in {ready:5.1f} s, {idle_rss:5.0f} MB, first reply {first:5.0f} ms"
               f" (load {load['load1']:.2f})", flush=True)

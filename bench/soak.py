@@ -28,7 +28,14 @@ from typing import List, Optional, Tuple
 
 import aiohttp
 
-from bench.load_integrity import REQUEST_TIMEOUT, LoadReport, converse, count_stored, database
+from bench.load_integrity import (
+    REQUEST_TIMEOUT,
+    LoadReport,
+    converse,
+    count_stored,
+    database,
+    running_assistant,
+)
 from bench.procs import tree_rss_mb
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "soak.json"
@@ -94,14 +101,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     args = parser.parse_args(argv)
 
-    from tests.support.servers import running_bot
-
     prefix = f"soak-{secrets.token_hex(3)}"
     with database(args.database) as db_url, tempfile.TemporaryDirectory() as work:
-        env = {"RATE_LIMIT_PER_MINUTE": "0", "JOURNAL_DIR": str(Path(work) / "journal")}
-        with running_bot(Path(work), db_url=db_url, extra_env=env) as bot:
+        with running_assistant(db_url, Path(work)) as rasa:
             report, samples, sent = asyncio.run(soak(
-                bot.rasa_url, bot.processes["rasa"].pid, prefix, args.minutes * 60,
+                rasa.url, rasa.pid, prefix, args.minutes * 60,
                 args.conversations, args.sample_seconds,
             ))
         count_stored(db_url, prefix, report)

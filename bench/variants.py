@@ -1,19 +1,24 @@
 """How each server under test is started: the product, stock Rasa, and the product's options.
 
-A variant is a command and an environment. The product runs with the SQL tracker store it
-ships (SQLite in a temp file via TRACKER_DB_URL) through ``python -m bot.serve``; the
-reference is stock Rasa: ``rasa run`` over REST with the in-memory tracker store.
+A variant is the product's Rasa server (processes/catalogue.py: ``python -m bot.serve``, as
+``make run`` and the image start it) with options and an environment. The product runs with
+the SQL tracker store it ships (SQLite in a temp file via TRACKER_DB_URL); the reference is
+stock Rasa: the same process entry with ``rasa run`` as its command, over REST with the
+in-memory tracker store.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from processes import catalogue
+from processes.lifecycle import Process
+
+ROOT = catalogue.ROOT
 RASA = str(Path(sys.executable).parent / "rasa")
 BENCH_ENDPOINTS = ROOT / "bench" / "endpoints"
 
@@ -30,12 +35,14 @@ class Variant:
     args: List[str] = field(default_factory=list)
     drop_env: List[str] = field(default_factory=list)  # e.g. TF_CPP_MIN_LOG_LEVEL for stock Rasa
 
-    def command(self, model_path: Path, port: int) -> List[str]:
-        common = ["--model", str(model_path), "--port", str(port), "--endpoints", self.endpoints,
-                  "--credentials", self.credentials]
-        if self.entry == "rasa":
-            return [RASA, "run", "--interface", "127.0.0.1", *common, *self.args]
-        return [PYTHON, "-m", "bot.serve", "--interface", "127.0.0.1", *common, *self.args]
+    def process(self, key: str, model_path: Path, port: int, action_port: int, token: str,
+                env: Dict[str, str]) -> Process:
+        server = catalogue.rasa_server(port, action_port, token, model=model_path, endpoints=self.endpoints,
+                                       credentials=self.credentials, args=self.args, env={**env, **self.env})
+        server = dataclasses.replace(server, key=key, title=self.name, unset=list(self.drop_env))
+        if self.entry == "rasa":  # stock Rasa's command line, everything else as the product's
+            server.command = [RASA, "run", *server.command[3:]]
+        return server
 
 
 PRODUCT = Variant("product", "product")

@@ -5,9 +5,10 @@
 Same server as ``rasa run`` (Rasa's own ``configure_app`` and agent loading), minus what a
 production bot does not need, each measured in docs/performance.md: the CLI's import of
 every sub-command, two slow imports (``trim_imports``), the HTTP API (off unless
-``RASA_ENABLE_API=1`` with ``RASA_JWT_SECRET``, as for processes/launcher.py), and a cold first
+``RASA_ENABLE_API=1`` with ``RASA_JWT_SECRET``, or ``--enable-api``), and a cold first
 reply (one throwaway parse before the port opens). ``SANIC_WORKERS`` > 1 needs a Redis
-lock store (endpoints.production.yml).
+lock store (endpoints.production.yml). ``make run``, the tests and the benchmarks start it
+through processes/catalogue.py; deploy/Dockerfile runs it as the image's command.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> None:
     from bot import settings
 
-    # The same API switch and CORS origins as processes/launcher.py, from the environment.
+    # The API switch and the CORS origins come from the environment, wherever this is started.
     try:
         api_args = settings.rasa_api_args()
         # the secrets docs/security.md lists: mandatory with APP_ENV=production

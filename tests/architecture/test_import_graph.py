@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Iterator, List, NamedTuple, Set, Tuple
+from typing import Iterator, List, NamedTuple, Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {".git", ".venv", "build", "node_modules", "var", "models", "results", "__pycache__"}
@@ -32,18 +32,6 @@ FORBIDDEN = {
 # conversation generator that the console's tests and its benchmark (bench/console_seed.py)
 # share; it can live in neither tests/ (bench may not import tests) nor the product.
 ALLOWED_MODULES = {("tests/bench/", "bench"), ("tests/", "bench.synthetic")}
-
-# KNOWN LEAKS, being removed on another branch (issue 12, helper "processes"). The lead
-# empties this list after merging; an entry that no longer occurs fails the test, so the list
-# cannot go stale. Never add to it: fix the import instead.
-KNOWN_LEAKS: Set[Tuple[str, str]] = {
-    ("bench/soak.py", "tests.support"),
-    ("bench/load_integrity.py", "tests.support"),
-    ("bench/console_bench.py", "sys.path.insert"),
-    ("bench/console_seed.py", "sys.path.insert"),
-    ("tests/reliability/test_load.py", "bench.load_integrity"),
-}
-
 
 class Finding(NamedTuple):
     path: str  # relative to the repository, with /
@@ -129,23 +117,9 @@ def findings() -> List[Finding]:
     return found
 
 
-def is_known(finding: Finding) -> bool:
-    return any(finding.path == path and within(finding.target, target) for path, target in KNOWN_LEAKS)
-
-
 def test_imports_go_the_right_way():
-    broken = [str(f) for f in findings() if not is_known(f)]
+    broken = [str(f) for f in findings()]
     assert not broken, "imports against the layering:\n" + "\n".join(broken)
-
-
-def test_every_known_leak_still_exists_so_the_list_cannot_go_stale():
-    found = findings()
-    leaks = {
-        (path, target)
-        for path, target in KNOWN_LEAKS
-        if any(f.path == path and within(f.target, target) for f in found)
-    }
-    assert leaks == KNOWN_LEAKS, f"fixed, so remove from KNOWN_LEAKS: {sorted(KNOWN_LEAKS - leaks)}"
 
 
 def test_the_checker_sees_each_kind_of_wrong_import(tmp_path, monkeypatch):

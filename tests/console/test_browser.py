@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import os
 import random
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,7 +22,8 @@ from playwright.sync_api import expect
 from bench.synthetic import ConversationBuilder, random_conversation
 from console.db import make_engine, schema
 from console.db.migrations import migrate
-from tests.support.servers import ROOT, free_port, stop, wait_for
+from processes import catalogue
+from processes.lifecycle import ROOT, free_port, running
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "demo" / "node_modules" / "axe-core" / "axe.min.js"  # pinned in demo/package.json
@@ -65,16 +64,9 @@ def console(tmp_path_factory):
     url = f"sqlite:///{work / 'conversations.db'}"
     seed(url)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CONSOLE_DB_URL": url, "CONSOLE_PORT": str(port),
-           "CONSOLE_ADMIN_USER": ADMIN, "CONSOLE_ADMIN_PASSWORD": PASSWORD}
-    log = open(work / "console.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "console", "serve"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/login", process, timeout=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    env = {"CONSOLE_DB_URL": url, "CONSOLE_ADMIN_USER": ADMIN, "CONSOLE_ADMIN_PASSWORD": PASSWORD}
+    with running([catalogue.console(port, env=env)], work) as (console,):
+        yield console.url
 
 
 def axe_violations(page):

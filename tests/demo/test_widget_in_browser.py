@@ -10,7 +10,6 @@ desktop and a phone. ``UPDATE_SCREENSHOTS=1`` refreshes the screenshots in docs/
 import json
 import os
 import re
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,7 +21,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from bot.settings import contrast_ratio, practice
 from bot.storage.callbacks import CallbackStore
-from tests.support.servers import ROOT, free_port, running_bot, start_process, stop, wait_for
+from processes import catalogue
+from processes.lifecycle import running
+from tests.support.servers import ROOT, free_port, running_bot
 
 pytestmark = pytest.mark.model
 
@@ -59,17 +60,8 @@ def site(tmp_path_factory):
     origins = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"]
     env = {"WEB_ALLOWED_ORIGINS": ",".join(origins), "CALLBACK_KEY": Fernet.generate_key().decode()}
     with running_bot(work, extra_env=env, extra_args=["--cors", *origins]) as bot:
-        web = start_process(
-            "web",
-            [sys.executable, "-m", "demo.server", "--port", str(web_port), "--socket-url", bot.rasa_url],
-            {**os.environ, "PYTHONPATH": str(ROOT), **env},
-            work,
-        )
-        try:
-            wait_for(f"{origins[0]}/", web)
+        with running([catalogue.demo_page(web_port, socket_url=bot.rasa_url, env=env)], work):
             yield {"url": f"{origins[0]}/", "bot": bot, "callback_key": env["CALLBACK_KEY"].encode()}
-        finally:
-            stop(web)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from bot.settings import practice
 from tests.support.project import domain
-from tests.support.servers import running_bot, stop
+from tests.support.servers import running_bot
 from tests.support.smtp import smtp_server
 
 pytestmark = pytest.mark.model
@@ -103,7 +103,7 @@ def test_risk_emerging_over_three_messages_gets_a_safety_reply(bot):
 
 
 def test_with_the_action_server_down_the_crisis_reply_and_the_alert_still_happen(bot, smtp):
-    stop(bot.processes["actions"])
+    bot.processes["actions"].stop()
     before = len(smtp.messages)
     replies = bot.say("no-actions-1", "I want to kill myself")
     assert is_crisis_reply(replies) and every_line_in(texts(replies))

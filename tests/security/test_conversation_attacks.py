@@ -31,7 +31,7 @@ def bot(tmp_path_factory):
     work = tmp_path_factory.mktemp("attacks")
     env = {"RATE_LIMIT_PER_MINUTE": "0", "JOURNAL_DIR": str(work / "journal"), "REST_CHANNEL_TOKEN": REST_TOKEN,
            "RASA_TELEMETRY_ENABLED": None}  # unset: what the product does by default
-    with running_bot(work, via_bot_serve=True, extra_env=env) as running:
+    with running_bot(work, extra_env=env) as running:
         yield running
 
 

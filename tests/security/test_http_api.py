@@ -6,7 +6,7 @@ import jwt
 import pytest
 import requests
 
-from bot import settings
+from bot import serve, settings
 from bot.settings import ConfigurationError, practice
 from processes import launcher
 from tests.support.servers import running_bot
@@ -45,9 +45,11 @@ def test_the_launcher_refuses_to_start_the_api_without_a_secret(monkeypatch, cap
     assert "RASA_JWT_SECRET" in capsys.readouterr().err
 
 
-def test_the_launcher_starts_rasa_without_the_api_by_default():
-    command = launcher.rasa_services(5005, 5055)[1].command
+def test_the_launcher_starts_rasa_without_the_api_by_default(monkeypatch):
+    monkeypatch.delenv("RASA_ENABLE_API", raising=False)
+    command = launcher.services(5005, 5055)[1].command
     assert "--enable-api" not in command and "--jwt-secret" not in command
+    assert serve.parse_args(command[3:] + settings.rasa_api_args()).enable_api is False
 
 
 # --- against running servers -------------------------------------------------------------
@@ -61,9 +63,8 @@ def api_bot(tmp_path_factory):
         "RATE_LIMIT_PER_MINUTE": "3", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "8",
         "JOURNAL_DIR": str(work / "journal"),
     }
-    # the arguments processes/launcher.py adds, from the same settings
-    args = [*settings.rasa_api_args(env), "--cors", *settings.web_allowed_origins(env)]
-    with running_bot(work, extra_env=env, extra_args=args) as bot:
+    # bot.serve reads the API switch and the CORS origins from this environment, as under `make run`
+    with running_bot(work, extra_env=env) as bot:
         yield bot
 
 

@@ -11,7 +11,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 import requests
 
-from tests.support.servers import free_port
+from processes.lifecycle import free_port
 
 
 def assert_protective(headers):

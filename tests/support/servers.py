@@ -5,58 +5,24 @@
 
 Nothing is mocked: the trained model in models/current.tar.gz answers, the action server
 runs the code in actions/, and conversations go to the SQL store ``db_url`` names
-(a fresh SQLite file by default).
+(a fresh SQLite file by default). The processes are the ones `make run` and the images
+start (processes/catalogue.py: ``python -m bot.serve``), started the same way
+(processes/lifecycle.py); each one's output is in ``<work_dir>/<name>.log``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "current.tar.gz"
+from processes import catalogue
+from processes.lifecycle import ROOT, Process, free_port, running  # noqa: F401 (ROOT, free_port: for tests)
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 240.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with {process.returncode}")
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} not ready after {timeout} s")
-
-
-def stop(process: Optional[subprocess.Popen]) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+MODEL = catalogue.MODEL
 
 
 @dataclass
@@ -66,7 +32,7 @@ class RunningBot:
     db_url: str
     log_dir: Path
     env: Dict[str, str] = field(default_factory=dict)
-    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    processes: Dict[str, Process] = field(default_factory=dict)  # by key: "actions", "rasa"
 
     @property
     def rest_url(self) -> str:
@@ -110,13 +76,6 @@ def stored_events(db_url: str, sender: str) -> list:
         engine.dispose()
 
 
-def start_process(name: str, command: List[str], env: Dict[str, str], log_dir: Path) -> subprocess.Popen:
-    log = open(log_dir / f"{name}.log", "wb")
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
 @contextlib.contextmanager
 def running_bot(
     work_dir: Path,
@@ -126,52 +85,33 @@ def running_bot(
     with_actions: bool = True,
     credentials: str = "credentials.yml",
     endpoints: str = "endpoints.yml",
-    via_bot_serve: bool = False,
 ) -> Iterator[RunningBot]:
-    """Runs both servers for the duration of the ``with`` block."""
+    """Runs both servers for the duration of the ``with`` block (``extra_args``: bot.serve's options;
+    a None value in ``extra_env`` unsets that variable)."""
     if not MODEL.exists():
         raise RuntimeError("No trained model: run `make train` first.")
     work_dir.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port = free_port(), free_port()
     db_url = db_url or f"sqlite:///{work_dir / 'conversations.db'}"
     env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
         "TRACKER_DB_URL": db_url,
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),  # endpoints.yml sends it; the action server checks it
         "VAR_DIR": str(work_dir / "var"),  # e.g. the conversation-id key: the test's own
         **(extra_env or {}),
     }
-    env = {name: value for name, value in env.items() if value is not None}  # None in extra_env: unset
+    unset = [name for name, value in env.items() if value is None]
+    env = {name: value for name, value in env.items() if value is not None}
+    processes = catalogue.assistant(rasa_port, action_port, with_actions=with_actions, env=env,
+                                    endpoints=endpoints, credentials=credentials, args=extra_args or ())
+    for process in processes:
+        process.unset = unset
+    rasa = processes[-1]
     bot = RunningBot(
-        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        rasa_url=rasa.url,
         action_url=f"http://127.0.0.1:{action_port}",
         db_url=db_url,
         log_dir=work_dir,
-        env=env,
+        env=rasa.environment(),
+        processes={process.key: process for process in processes},
     )
-    rasa = str(VENV_BIN / "rasa")
-    try:
-        if with_actions:
-            bot.processes["actions"] = start_process(
-                "actions", [sys.executable, "-m", "processes.action_server", "--actions", "actions", "--port", str(action_port)],
-                env, work_dir
-            )
-        # bot.serve is how `make run` and the images serve the model; `rasa run` is Rasa's own
-        serve = [sys.executable, "-m", "bot.serve", "--no-warm-up"] if via_bot_serve else [rasa, "run"]
-        bot.processes["rasa"] = start_process(
-            "rasa",
-            [*serve, "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(rasa_port),
-             "--endpoints", endpoints, "--credentials", credentials, *(extra_args or [])],
-            env,
-            work_dir,
-        )
-        if with_actions:
-            wait_for(f"{bot.action_url}/health", bot.processes["actions"])
-        wait_for(f"{bot.rasa_url}/", bot.processes["rasa"])
+    with running(processes, work_dir):
         yield bot
-    finally:
-        for process in bot.processes.values():
-            stop(process)

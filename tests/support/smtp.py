@@ -26,7 +26,7 @@ from typing import Iterator, List, Optional
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.support.servers import free_port
+from processes.lifecycle import free_port
 
 USER, PASSWORD = "duty-bot", "correct horse battery staple"
 
