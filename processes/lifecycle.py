@@ -110,9 +110,10 @@ class Process:
 
     def wait_ready(self) -> float:
         """Seconds from launch until the health URL answered; NotReady if it exits or times out."""
+        assert self.popen is not None, f"{self.title} was not started"
         deadline = self.started_at + self.ready_timeout
         while time.monotonic() < deadline:
-            if not self.running():
+            if self.popen.poll() is not None:
                 raise NotReady(f"{self.title} exited with code {self.popen.returncode}{self._log_tail()}")
             if answers(self.health_url):
                 self.ready_seconds = time.monotonic() - self.started_at
@@ -122,16 +123,17 @@ class Process:
                        f"{self._log_tail()}")
 
     def stop(self) -> None:
-        if not self.running():
+        popen = self.popen
+        if popen is None or popen.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGTERM)
+            os.killpg(popen.pid, signal.SIGTERM)
         try:
-            self.popen.wait(timeout=STOP_GRACE_SECONDS)
+            popen.wait(timeout=STOP_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait()
+                os.killpg(popen.pid, signal.SIGKILL)
+            popen.wait()
 
     def _log_tail(self, lines: int = 15) -> str:
         if not self.log or not self.log.exists():
@@ -159,7 +161,7 @@ def stop_all(processes: Sequence[Process]) -> None:
     for process in processes:
         if process.running():
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.popen.pid, signal.SIGTERM)
+                os.killpg(process.pid, signal.SIGTERM)
     for process in processes:
         process.stop()  # waits, then kills what ignored SIGTERM
 
