@@ -89,6 +89,7 @@ class ExampleMemory:
         self.topics = topics.astype(np.int32)  # index into labels, one per stored vector
         self.k = int(k)
         self.temperature = float(temperature)
+        self._members = [np.flatnonzero(self.topics == topic) for topic in range(len(self.labels))]
 
     @classmethod
     def build(cls, labels: Sequence[str], vectors: np.ndarray, vector_labels: Sequence[str], k: int,
@@ -99,11 +100,11 @@ class ExampleMemory:
     def probabilities(self, queries: np.ndarray) -> np.ndarray:
         similarity = queries @ self.vectors.T
         scores = np.full((len(queries), len(self.labels)), -1.0, dtype=np.float32)
-        for topic in range(len(self.labels)):
-            own = similarity[:, self.topics == topic]
-            if own.shape[1]:
-                k = min(self.k, own.shape[1])
-                scores[:, topic] = np.sort(own, axis=1)[:, -k:].mean(axis=1)
+        for topic, members in enumerate(self._members):
+            if len(members):
+                k = min(self.k, len(members))
+                own = similarity[:, members]
+                scores[:, topic] = np.partition(own, own.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
         logits = (scores - scores.max(axis=1, keepdims=True)) / self.temperature
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -119,12 +120,17 @@ class TopicScorer:
         self.labels = model.labels
 
     def rank(self, vector: np.ndarray) -> List[Tuple[str, float]]:
-        query = vector.reshape(1, -1)
-        probs = self.model.probabilities(query)[0]
+        return self.rank_many(vector.reshape(1, -1))[0]
+
+    def rank_many(self, vectors: np.ndarray) -> List[List[Tuple[str, float]]]:
+        probs = self.model.probabilities(vectors)
         if self.memory is not None:
-            probs = (1.0 - self.weight) * probs + self.weight * self.memory.probabilities(query)[0]
-        order = np.argsort(-probs, kind="stable")
-        return [(self.labels[i], float(probs[i])) for i in order]
+            probs = (1.0 - self.weight) * probs + self.weight * self.memory.probabilities(vectors)
+        rankings = []
+        for row in probs:
+            order = np.argsort(-row, kind="stable")
+            rankings.append([(self.labels[i], float(row[i])) for i in order])
+        return rankings
 
 
 def training_vectors(training_data: TrainingData, retrieval_intent: str, use_answers: bool) -> Tuple[np.ndarray, List[str]]:
@@ -251,7 +257,7 @@ class EncoderFaqSelector(GraphComponent):
         topics = [key for key in self.model.labels if key.partition("/")[2] in questions]
         texts = [in_context(questions[key.partition("/")[2]], followup) for key in topics]
         vectors = shared_encoder().encode(texts)
-        return context_table(topics, [self.scorer.rank(v) for v in vectors])
+        return context_table(topics, self.scorer.rank_many(vectors))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
