@@ -16,9 +16,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content.topics import all_topics, something_else_button, suggestion_prompt
+from bot.nlu.followup import CONTEXT_KEY
 from bot.nlu.topic_test import configured_gate
 from bot.nlu.topic_test import is_sure as gate_is_sure
-from bot.nlu.followup import CONTEXT_KEY
 
 FAQ_INTENT = "faq"
 FOLLOWUP_INTENT = "faq_followup"
