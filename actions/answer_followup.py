@@ -17,12 +17,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content.topics import all_topics, something_else_button, suggestion_prompt
 from bot.nlu.followup import CONTEXT_KEY
+from bot.nlu.topic_test import configured_gate
+from bot.nlu.topic_test import is_sure as gate_is_sure
 
 FAQ_INTENT = "faq"
 FOLLOWUP_INTENT = "faq_followup"
-# The same test as the NLU gate's (config.yml, FaqConfidenceGate): sure enough, and ahead.
-THRESHOLD = 0.7
-MARGIN = 0.2
 MAX_SUGGESTIONS = 3
 
 Ranking = List[Tuple[str, float]]
@@ -49,10 +48,8 @@ def followup_ranking(parse: Dict[Text, Any], previous_topic: Optional[str]) -> R
 
 
 def is_sure(ranking: Ranking) -> bool:
-    if not ranking:
-        return False
-    second = ranking[1][1] if len(ranking) > 1 else 0.0
-    return ranking[0][1] >= THRESHOLD and ranking[0][1] - second >= MARGIN
+    """The NLU gate's own test, with its thresholds from config.yml: sure enough, and ahead."""
+    return gate_is_sure(ranking, *configured_gate())
 
 
 def answered_topic(parses: List[Dict[Text, Any]]) -> Optional[str]:

@@ -34,6 +34,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.followup import is_followup
+from bot.nlu.topic_test import DEFAULT_MARGIN, DEFAULT_THRESHOLD, is_sure
 
 FAQ_INTENT = "faq"
 FALLBACK_INTENT = "nlu_fallback"
@@ -49,19 +50,11 @@ def topic_ranking(message_data: Dict[Text, Any], retrieval_intent: str = FAQ_INT
             for c in selector.get(RESPONSE_SELECTOR_RANKING_KEY) or []]
 
 
-def is_sure(ranking: List[Tuple[str, float]], threshold: float, margin: float) -> bool:
-    if not ranking:
-        return False
-    top = ranking[0][1]
-    second = ranking[1][1] if len(ranking) > 1 else 0.0
-    return top >= threshold and top - second >= margin
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class FaqConfidenceGate(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"retrieval_intent": FAQ_INTENT, "threshold": 0.7, "margin": 0.2, "followups": True}
+        return {"retrieval_intent": FAQ_INTENT, "threshold": DEFAULT_THRESHOLD, "margin": DEFAULT_MARGIN, "followups": True}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.threshold = float(config["threshold"])

@@ -1,5 +1,7 @@
 """Training data meets the issue's minimums and stays independent of the evaluation files."""
 
+import re
+
 import pytest
 import yaml
 
@@ -37,6 +39,23 @@ def test_evaluation_files_are_never_trained_on():
     evaluation += crisis_eval["risk"] + crisis_eval["ordinary"]
     leaked = [e for e in evaluation if e.lower().strip(" ?.!") in trained]
     assert not leaked
+
+
+def words(text):
+    return frozenset(re.sub(r"[^\w\s]", " ", text.lower().replace("\u2019", "'")).split())
+
+
+def test_no_example_is_an_evaluation_message_reworded_by_order_or_punctuation():
+    # Near copies too: the same words in any order, case and punctuation aside. Only the
+    # dev split of the real questions is read here; the frozen test split is checked
+    # verbatim by tests/evaluation/test_real_questions.py.
+    evaluation = [e for examples in heldout_examples().values() for e in examples]
+    dev = yaml.safe_load((ROOT / "evaluation" / "real_questions" / "dev.yml").read_text(encoding="utf-8"))
+    evaluation += [row["text"] for row in dev["questions"]]
+    evaluated = {words(e): e for e in evaluation}
+    near = [(example, evaluated[words(example)]) for examples in training_examples().values()
+            for example in examples if words(example) in evaluated]
+    assert not near
 
 
 def test_evaluation_files_meet_their_minimums():

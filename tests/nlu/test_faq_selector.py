@@ -8,7 +8,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.faq_selector import EncoderFaqSelector
+from bot.nlu.faq_selector import EncoderFaqSelector, ExampleMemory
 
 EXAMPLES = {
     "cost": ["how much does it cost", "what are your fees", "is it expensive", "price per session"],
@@ -86,3 +86,25 @@ def test_without_faq_data_messages_pass_through(tmp_path):
     selector.train(TrainingData(training_examples=[Message(data={"text": "hi", "intent": "greet"})]))
     [message] = selector.process([Message(data={"text": "hi"})])
     assert message.get("response_selector") is None
+
+
+def test_retrieval_scores_each_topic_by_its_nearest_stored_vectors():
+    eye = np.eye(3, dtype=np.float32)
+    memory = ExampleMemory.build(["faq/a", "faq/b"], eye, ["faq/a", "faq/b", "faq/b"], k=2, temperature=0.1)
+    probs = memory.probabilities(np.array([[1.0, 0.0, 0.0], [0.0, 0.7, 0.7]], dtype=np.float32))
+    assert np.allclose(probs.sum(axis=1), 1.0)
+    assert probs[0, 0] > probs[0, 1]  # a's one vector is the query itself
+    assert probs[1, 1] > 0.99  # b's two vectors both lean towards the second query
+
+
+def test_retrieval_is_mixed_in_and_can_be_switched_off(trained, tmp_path):
+    selector, _, _, context, config = trained
+    plain = EncoderFaqSelector.create({**config, "retrieval_weight": 0.0}, LocalModelStorage(tmp_path),
+                                      Resource("plain"), context)
+    plain.train(training_data())
+    text = "is it expensive"  # a training example: retrieval is sure of it, the regression less so
+    mixed = selector.process([Message(data={"text": text})])[0].get("response_selector")["faq"]["response"]
+    alone = plain.process([Message(data={"text": text})])[0].get("response_selector")["faq"]["response"]
+    assert plain.memory is None and selector.memory is not None
+    assert mixed["intent_response_key"] == alone["intent_response_key"] == "faq/cost"
+    assert mixed["confidence"] > alone["confidence"]
