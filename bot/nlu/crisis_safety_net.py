@@ -36,7 +36,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import crisis_semantic
-from bot.nlu.crisis_lexicon import CURRENT, CrisisDetector, matched_categories, matched_kinds
+from bot.nlu.crisis_lexicon import CURRENT, PAST_OR_QUESTION, TOPIC_ONLY, CrisisDetector, matched_categories, matched_kinds
 from bot.nlu.crisis_semantic import CHECK_IN, CRISIS, NONE, SemanticCrisisDetector
 from bot.nlu.spacy_model import DEFAULT_TARGET
 
@@ -132,6 +132,13 @@ class CrisisSafetyNet(GraphComponent):
         if self.semantic is not None:
             found = self.semantic.assess(text)
             levels[SEMANTIC], score, semantic_kinds = found.level, found.score, found.kinds
+        # The classifier reads words: "suicidal" or "overdose" in a question about the past or
+        # the service looks like a crisis to it. When the lexicon has read every risk word as
+        # only a topic or a past act, and the semantic detector is not at crisis level, its
+        # crisis is a check-in (issue 11: most of its dev false alarms, no dev risk message lost).
+        if (levels[CLASSIFIER] == CRISIS and matches and levels.get(SEMANTIC) != CRISIS
+                and all(m["framing"] in (TOPIC_ONLY, PAST_OR_QUESTION) for m in matches)):
+            levels[CLASSIFIER] = CHECK_IN
         level = max(levels.values(), key=_RANK.__getitem__)
         fired = [name for name in (LEXICON, SEMANTIC, CLASSIFIER) if levels.get(name) == level and level != NONE]
         return {

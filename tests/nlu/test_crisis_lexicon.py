@@ -82,7 +82,7 @@ def test_normalisation_rewrites_text_speak():
 def test_a_topic_word_in_the_past_or_a_question_is_a_check_in_not_a_crisis(detector, text):
     findings = detector.find(text)
     assert findings and not detector.is_risky(text)
-    assert {match["framing"] for match in findings} == {"past_or_question"}
+    assert {match["framing"] for match in findings} <= {"past_or_question", "topic_only"}
 
 
 @pytest.mark.parametrize("text", [

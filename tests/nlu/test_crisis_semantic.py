@@ -90,7 +90,7 @@ def test_clear_risk_is_a_crisis_of_the_right_kind(semantic, text, kind):
 def test_a_risk_clause_inside_an_ordinary_question_is_found(semantic):
     found = semantic.assess("How long is the wait for a first session, I just want to die")
     assert found.level == "crisis"
-    assert "I just want to die" in found.riskiest.text
+    assert "i just want to die" in found.riskiest.text  # the unit as rewritten for matching (lower case)
 
 
 @pytest.mark.parametrize("text", [
