@@ -17,7 +17,7 @@ Any one of them at crisis level sets the intent to ``crisis``. Every message get
      "kinds": [most likely first], "triggered_by": [subset of lexicon, semantic, classifier]}
 
 ``check_in`` (an ambiguous message: a semantic score in the band below the crisis threshold,
-a lexicon topic word in a past or question framing, or an unsure classifier) leaves the intent
+a lexicon topic word or everyday phrase, a past act framed as the past, or an unsure classifier) leaves the intent
 as the classifier said, with one exception that keeps "intent is `crisis`" the same as "level
 is `crisis`": if the classifier's pick was an unsure `crisis`, its next choice stands. The
 dialogue then asks the visitor directly. What matched on a crisis is also recorded as

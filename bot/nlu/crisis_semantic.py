@@ -12,7 +12,7 @@ things said near risk language). A unit's score is a kNN margin:
 where risk similarity is the mean of the unit's 2 nearest risk exemplars and negative
 similarity its nearest hard negative's. So a clause counts as much as it resembles risk,
 less twice the amount by which it resembles an ordinary statement more. The message's score is its riskiest unit's. Two thresholds, chosen on the
-dev split only (docs/safety/evaluation.md): ``crisis`` at or above the first, ``check_in``
+dev data only (docs/safety/evaluation.md): ``crisis`` at or above the first, ``check_in``
 (ask directly) from the second up to the first.
 """
 
