@@ -24,6 +24,8 @@ from bot.settings import PROJECT_ROOT
 EVAL_DIR = PROJECT_ROOT / "evaluation" / "crisis"
 DEV_FILE = EVAL_DIR / "dev.yml"
 TEST_FILE = EVAL_DIR / "test.yml"
+# Hand-written dev data added later (issue 11), outside the split: dev.yml stays as generated.
+DEV_EXTRA_FILE = EVAL_DIR / "dev_extra.yml"
 SEED = 20261204
 # In a category whose messages are about the writer, a third-party message is worry about
 # someone else; abuse, harm-to-others and ingestion keep their kind whoever is speaking.
@@ -110,6 +112,15 @@ def sha256(path: Path) -> str:
 
 def load_part(path: Path) -> Dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def load_parts(paths: List[Path]) -> Dict:
+    """Several part files read as one: each section's items concatenated, in file order."""
+    merged: Dict[str, List] = {}
+    for path in paths:
+        for key, items in load_part(path).items():
+            merged.setdefault(key, []).extend(items or [])
+    return merged
 
 
 def main() -> None:

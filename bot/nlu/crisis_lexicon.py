@@ -3,10 +3,16 @@
 Kept apart from the Rasa component so it can be tested, and reused (e.g. by the staff
 console's evaluation), with nothing but spaCy.
 
-Each match carries a ``framing``: ``current`` (answer with the crisis reply) or
-``past_or_question`` when the match is only a topic word ("suicide", "self harm") in a
-clause framed as the past or as a question about the service, and nothing in the message
-says it is happening now. Those are asked about directly (a check-in) instead.
+Each match carries a ``framing``: ``current`` (answer with the crisis reply), or one that
+is asked about directly (a check-in) instead:
+- ``check_in``: a pattern from ``check_in_patterns`` (words that also carry ordinary
+  meanings: "chest pain", "passed out", "going to die");
+- ``topic_only``: a match that is only a topic word ("suicide", "self harm", "overdose") with
+  nothing in the message saying it is happening now. A visitor's own current words ("I'm
+  suicidal", "I keep thinking about suicide") are patterns of their own and stay ``current``;
+- ``past_or_question``: a match that is only a past act ("attempted", "killed himself",
+  "was abused") in a clause framed as the past or as a question about the service, with
+  nothing saying it is happening now.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from spacy.matcher import Matcher
 
 LEXICON_FILE = Path(__file__).with_name("crisis_lexicon.yml")
 MAX_GAP = 3  # how many words a `*` may stand for
+SHORT_MESSAGE_TOKENS = 3  # a topic word in a message this short is not downgraded
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
-CURRENT, PAST_OR_QUESTION = "current", "past_or_question"
+CURRENT, PAST_OR_QUESTION, CHECK_IN, TOPIC_ONLY = "current", "past_or_question", "check_in", "topic_only"
 # Tokens that end a clause: the framing of one clause does not carry into the next.
 _CLAUSE_BREAKS = {".", ",", "!", "?", ";", ":", "and", "but", "because", "so", "cos", "though",
                   "although", "also", "plus", "then", "-"}
@@ -47,7 +54,9 @@ class CrisisLexicon:
     not_risk: List[str] = field(default_factory=list)
     past_or_question: List[str] = field(default_factory=list)
     topic_words: List[str] = field(default_factory=list)
+    past_acts: List[str] = field(default_factory=list)
     still_now: List[str] = field(default_factory=list)
+    check_in_patterns: Dict[str, List[str]] = field(default_factory=dict)  # category -> patterns
 
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> "CrisisLexicon":
@@ -59,7 +68,9 @@ class CrisisLexicon:
             not_risk=list(raw.get("not_risk") or []),
             past_or_question=list(raw.get("past_or_question") or []),
             topic_words=list(raw.get("topic_words") or []),
+            past_acts=list(raw.get("past_acts") or []),
             still_now=list(raw.get("still_now") or []),
+            check_in_patterns={cat: list(items) for cat, items in (raw.get("check_in_patterns") or {}).items()},
         )
 
     def normalise_text(self, text: str) -> str:
@@ -79,6 +90,8 @@ def _token_specs(nlp: Language, token: str) -> List[List[dict]]:
     """Matcher token dicts for one pattern token; several if it mixes lemma and exact forms."""
     if token == "*":
         return [[{"OP": "?"}] * MAX_GAP]
+    if token == "#":
+        return [[{"LIKE_NUM": True}]]
     optional = token.startswith("?")
     alternatives = token.lstrip("?").split("|")
     exact = [alt[1:] for alt in alternatives if alt.startswith("=")]
@@ -111,10 +124,10 @@ def _add(matcher: Matcher, nlp: Language, label: str, patterns: Sequence[str]) -
         matcher.add(label, compiled)
 
 
-def build_matcher(nlp: Language, lexicon: CrisisLexicon) -> Matcher:
+def build_matcher(nlp: Language, patterns: Dict[str, List[str]]) -> Matcher:
     matcher = Matcher(nlp.vocab)
-    for category, patterns in lexicon.patterns.items():
-        _add(matcher, nlp, category, patterns)
+    for category, items in patterns.items():
+        _add(matcher, nlp, category, items)
     return matcher
 
 
@@ -124,12 +137,14 @@ class CrisisDetector:
     def __init__(self, nlp: Language, lexicon: CrisisLexicon | None = None) -> None:
         self.nlp = nlp
         self.lexicon = lexicon or CrisisLexicon.load()
-        self.matcher = build_matcher(nlp, self.lexicon)
+        self.matcher = build_matcher(nlp, self.lexicon.patterns)
+        self.check_in_matcher = build_matcher(nlp, self.lexicon.check_in_patterns)
         self._context = Matcher(nlp.vocab)
         for label, patterns in (
             ("not_risk", self.lexicon.not_risk),
             ("past_or_question", self.lexicon.past_or_question),
             ("topic", self.lexicon.topic_words),
+            ("past_act", self.lexicon.past_acts),
             ("still_now", self.lexicon.still_now),
         ):
             _add(self._context, nlp, label, patterns)
@@ -142,18 +157,29 @@ class CrisisDetector:
             context.setdefault(self.nlp.vocab.strings[match_id], []).append((start, end))
         clause_of = _clause_ids(doc)
         now = bool(context.get("still_now"))
-        spans = [(self.nlp.vocab.strings[match_id], start, end) for match_id, start, end in self.matcher(doc)
-                 if not any(s < end and start < e for s, e in context.get("not_risk", []))]
-        found: List[Dict[str, str]] = []
-        for category, start, end in spans:
+        found: List[Dict[str, Any]] = []
+        for matcher, tier in ((self.matcher, CURRENT), (self.check_in_matcher, CHECK_IN)):
+            for match_id, start, end in matcher(doc):
+                if any(s < end and start < e for s, e in context.get("not_risk", [])):
+                    continue
+                found.append({"category": self.nlp.vocab.strings[match_id], "phrase": doc[start:end].text,
+                              "_span": (start, end), "_tier": tier})
+        for match in found:
+            start, end = match.pop("_span")
+            if match.pop("_tier") == CHECK_IN:
+                match["framing"] = CHECK_IN
+                continue
             clause = clause_of[start]
             framed = any(clause_of[s] == clause for s, _ in context.get("past_or_question", []))
             topic_only = any(s <= start and end <= e for s, e in context.get("topic", []))
-            found.append({
-                "category": category,
-                "phrase": doc[start:end].text,
-                "framing": PAST_OR_QUESTION if (framed and topic_only and not now) else CURRENT,
-            })
+            past_act = any(s <= start and end <= e for s, e in context.get("past_act", []))
+            # a message that is little more than the word ("suicidal", "feeling suicidal") is the writer's state
+            if topic_only and not now and len(doc) > SHORT_MESSAGE_TOKENS:
+                match["framing"] = TOPIC_ONLY
+            elif past_act and framed and not now:
+                match["framing"] = PAST_OR_QUESTION
+            else:
+                match["framing"] = CURRENT
         return found
 
     def is_risky(self, text: str) -> bool:

@@ -17,7 +17,7 @@ Any one of them at crisis level sets the intent to ``crisis``. Every message get
      "kinds": [most likely first], "triggered_by": [subset of lexicon, semantic, classifier]}
 
 ``check_in`` (an ambiguous message: a semantic score in the band below the crisis threshold,
-a lexicon topic word in a past or question framing, or an unsure classifier) leaves the intent
+a lexicon topic word or everyday phrase, a past act framed as the past, or an unsure classifier) leaves the intent
 as the classifier said, with one exception that keeps "intent is `crisis`" the same as "level
 is `crisis`": if the classifier's pick was an unsure `crisis`, its next choice stands. The
 dialogue then asks the visitor directly. What matched on a crisis is also recorded as
@@ -36,7 +36,14 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import crisis_semantic
-from bot.nlu.crisis_lexicon import CURRENT, CrisisDetector, matched_categories, matched_kinds
+from bot.nlu.crisis_lexicon import (
+    CURRENT,
+    PAST_OR_QUESTION,
+    TOPIC_ONLY,
+    CrisisDetector,
+    matched_categories,
+    matched_kinds,
+)
 from bot.nlu.crisis_semantic import CHECK_IN, CRISIS, NONE, SemanticCrisisDetector
 from bot.nlu.spacy_model import DEFAULT_TARGET
 
@@ -132,6 +139,13 @@ class CrisisSafetyNet(GraphComponent):
         if self.semantic is not None:
             found = self.semantic.assess(text)
             levels[SEMANTIC], score, semantic_kinds = found.level, found.score, found.kinds
+        # The classifier reads words: "suicidal" or "overdose" in a question about the past or
+        # the service looks like a crisis to it. When the lexicon has read every risk word as
+        # only a topic or a past act, and the semantic detector is not at crisis level, its
+        # crisis is a check-in (issue 11: most of its dev false alarms, no dev risk message lost).
+        if (levels[CLASSIFIER] == CRISIS and matches and levels.get(SEMANTIC) != CRISIS
+                and all(m["framing"] in (TOPIC_ONLY, PAST_OR_QUESTION) for m in matches)):
+            levels[CLASSIFIER] = CHECK_IN
         level = max(levels.values(), key=_RANK.__getitem__)
         fired = [name for name in (LEXICON, SEMANTIC, CLASSIFIER) if levels.get(name) == level and level != NONE]
         return {

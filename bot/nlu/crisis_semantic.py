@@ -2,7 +2,8 @@
 
 A message is cut into sentences and clauses (``split_clauses``), because risk is often one
 clause of an ordinary question ("how much is it, I've been saving my tablets"). Every unit
-is encoded with the shared sentence encoder and compared by cosine with the exemplars in
+is encoded with the shared sentence encoder (one run per message: each unit's vector is
+pooled from the message's token vectors) and compared by cosine with the exemplars in
 ``crisis_exemplars.yml``: risk statements labelled by kind, and hard negatives (ordinary
 things said near risk language). A unit's score is a kNN margin:
 
@@ -11,7 +12,7 @@ things said near risk language). A unit's score is a kNN margin:
 where risk similarity is the mean of the unit's 2 nearest risk exemplars and negative
 similarity its nearest hard negative's. So a clause counts as much as it resembles risk,
 less twice the amount by which it resembles an ordinary statement more. The message's score
-is its riskiest unit's. Two thresholds, chosen on the dev split only
+is its riskiest unit's. Two thresholds, chosen on the dev data only
 (docs/safety/evaluation.md): ``crisis`` at or above the first, ``check_in`` (ask directly)
 from the second up to the first.
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import yaml
@@ -30,11 +31,12 @@ BANK_FILE = Path(__file__).with_name("crisis_exemplars.yml")
 NONE, CHECK_IN, CRISIS = "none", "check_in", "crisis"
 KINDS = ("self", "other_person", "harm_to_others", "abuse", "ingestion")
 
-# Chosen on evaluation/crisis/dev.yml (evaluation/crisis_eval.py --tune), recall first:
-# crisis where the semantic detector's dev false alarms were 2% (its dev recall 70%), check-in
-# from where they were about 10% (dev recall with check-in 90%).
-CRISIS_THRESHOLD = 0.56
-CHECK_IN_THRESHOLD = 0.48
+# Chosen on the dev data (evaluation/crisis/dev.yml + dev_extra.yml, issue 11), recall first,
+# on all three detectors together: crisis at the lowest score where together they stayed
+# under 3% false alarms (0.54: 88.9% recall, 2.4%; 0.53 gave 3.7%), check-in from where the
+# band caught all but 2% of dev risk messages without asking most ordinary ones.
+CRISIS_THRESHOLD = 0.54
+CHECK_IN_THRESHOLD = 0.46
 NEIGHBOURS = 2
 NEGATIVE_WEIGHT = 2.0  # k and weight from a grid on dev: k in 1-3, weight in 1, 2, 4
 
@@ -53,29 +55,56 @@ def split_clauses(text: str) -> List[str]:
     """The units scored for ``text``: each sentence and each clause of 3+ words in it.
 
     In order of first appearance, without repeats. A message of several sentences is not
-    scored whole: its sentences cover it, and the long unit costs the most to encode. A "/"
-    typed at the start is not a button.
+    scored whole: its sentences cover it. A "/" typed at the start is not a button.
     """
-    text = (text or "").strip().lstrip("/").strip()
+    prepared = _prepared(text)
+    return [prepared[a:b] for a, b in clause_spans(text)]
+
+
+def _prepared(text: str) -> str:
+    return (text or "").strip().lstrip("/").strip()
+
+
+def clause_spans(text: str) -> List[Tuple[int, int]]:
+    """Where ``split_clauses``' units are, as (start, end) in the text stripped of spaces and "/"."""
+    text = _prepared(text)
     if not text:
         return []
-    units: List[str] = []
-    for sentence in _SENTENCE_END.split(text):
-        sentence = sentence.strip(" ,")
-        if not sentence:
+    spans: List[Tuple[int, int]] = []
+    for a, b in _pieces(text, _SENTENCE_END, 0, len(text)):
+        a, b = _trim(text, a, b)
+        if a == b:
             continue
-        units.append(sentence)
-        for clause in _JOINERS.split(sentence):
-            clause = clause.strip(" ,")
-            if len(_WORDS.findall(clause)) >= MIN_CLAUSE_WORDS:
-                units.append(clause)
+        spans.append((a, b))
+        for c, d in _pieces(text, _JOINERS, a, b):
+            c, d = _trim(text, c, d)
+            if len(_WORDS.findall(text[c:d])) >= MIN_CLAUSE_WORDS:
+                spans.append((c, d))
     seen, unique = set(), []
-    for unit in units or [text]:
-        key = unit.lower()
+    for a, b in spans or [(0, len(text))]:
+        key = text[a:b].lower()
         if key not in seen:
             seen.add(key)
-            unique.append(unit)
+            unique.append((a, b))
     return unique[:MAX_UNITS]
+
+
+def _pieces(text: str, separator: "re.Pattern[str]", start: int, end: int) -> List[Tuple[int, int]]:
+    """The stretches of text[start:end] between matches of ``separator``."""
+    pieces, position = [], start
+    for match in separator.finditer(text, start, end):
+        pieces.append((position, match.start()))
+        position = match.end()
+    pieces.append((position, end))
+    return pieces
+
+
+def _trim(text: str, a: int, b: int) -> Tuple[int, int]:
+    while a < b and text[a] in " ,":
+        a += 1
+    while b > a and text[b - 1] in " ,":
+        b -= 1
+    return a, b
 
 
 @dataclass(frozen=True)
@@ -142,12 +171,6 @@ class SemanticCrisisDetector:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self.encoder.encode([self.normalise(text) for text in texts])
 
-    def encode_units(self, units: Sequence[str]) -> np.ndarray:
-        """One by one: a batch is padded to its longest unit, which costs more than it saves."""
-        if not units:
-            return self.encode([])
-        return np.concatenate([self.encode([unit]) for unit in units])
-
     def score_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> List[UnitScore]:
         if not len(texts):
             return []
@@ -169,9 +192,18 @@ class SemanticCrisisDetector:
         return sorted(best, key=lambda kind: -best[kind])
 
     def assess(self, text: str) -> Assessment:
-        units = split_clauses(text)
-        scored = self.score_vectors(units, self.encode_units(units))
+        """The message is rewritten once (the lexicon's normalisation), run through the encoder
+        once, and each unit's vector is the mean of its own tokens' vectors from that run: one
+        run per message instead of one per unit (the encoder's cache often has it already)."""
+        prepared = _prepared(self.normalise_message(text))
+        spans = clause_spans(prepared)
+        units = [prepared[a:b] for a, b in spans]
+        scored = self.score_vectors(units, self.encoder.encode_spans(prepared, spans))
         return self.assess_scores(scored)
+
+    def normalise_message(self, text: str) -> str:
+        """The lexicon's rewrites, line by line (a new line ends a sentence)."""
+        return "\n".join(self.normalise(line) for line in (text or "").splitlines())
 
     def assess_scores(self, scored: Sequence[UnitScore]) -> Assessment:
         if not scored:

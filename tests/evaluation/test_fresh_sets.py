@@ -10,7 +10,7 @@ import yaml
 
 from bot.settings import PROJECT_ROOT
 from evaluation import fresh_sets
-from evaluation.crisis_split import DEV_FILE, load_part
+from evaluation.crisis_split import DEV_FILE, load_part, load_parts
 
 RISK_KINDS = {"self", "other_person", "harm_to_others", "abuse", "ingestion"}
 RISK_REGISTERS = {"plain", "text_speak", "typo", "uk_slang", "long", "clause", "third_party"}
@@ -122,7 +122,7 @@ def test_overlap_check_catches_exact_and_near_repeats():
 def test_evaluators_load_the_fresh_parts():
     from evaluation import crisis_eval, faq_eval
 
-    crisis = load_part(crisis_eval.PARTS["test_fresh"])
+    crisis = load_parts(list(crisis_eval.PARTS["test_fresh"]))
     assert set(crisis) == {"risk", "ordinary", "conversations_risk", "conversations_ordinary"}
     assert "test_fresh" in faq_eval.SPLITS
     pairs = faq_eval.load_real("test_fresh")

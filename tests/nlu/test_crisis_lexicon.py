@@ -82,7 +82,7 @@ def test_normalisation_rewrites_text_speak():
 def test_a_topic_word_in_the_past_or_a_question_is_a_check_in_not_a_crisis(detector, text):
     findings = detector.find(text)
     assert findings and not detector.is_risky(text)
-    assert {match["framing"] for match in findings} == {"past_or_question"}
+    assert {match["framing"] for match in findings} <= {"past_or_question", "topic_only"}
 
 
 @pytest.mark.parametrize("text", [
@@ -103,3 +103,33 @@ def test_an_idiom_around_a_risk_word_is_not_risk(detector):
 def test_phrase_rewrites_run_before_word_rewrites():
     lexicon = CrisisLexicon.load()
     assert lexicon.normalise_text("gonna kill my self 2nite") == "going to kill myself tonight"
+
+
+@pytest.mark.parametrize("text", [
+    "what are the warning signs of suicide",
+    "how do I talk to my son about self-harm",
+    "I had chest pain at work and the doctor says it's anxiety",
+    "we set a date for the wedding",
+])
+def test_a_topic_word_or_an_everyday_phrase_is_a_check_in_at_most(detector, text):
+    assert not detector.is_risky(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I'm suicidal",
+    "suicidal",
+    "I keep thinking about suicide",
+    "been self harming every night",
+    "I took 30 paracetamol",
+    "i overdosed on my meds",
+    "my boyfriend gets violent when he drinks",
+])
+def test_the_writers_own_present_words_stay_a_crisis(detector, text):
+    assert detector.is_risky(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["I'd jump at the chance", "I could strangle my brother", "I feel like I can't breathe when I panic"]
+)
+def test_idioms_are_not_risk(detector, text):
+    assert not detector.is_risky(text)

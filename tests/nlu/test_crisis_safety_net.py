@@ -126,3 +126,12 @@ def test_an_unsure_classifier_crisis_does_not_give_the_crisis_intent_at_check_in
     [out] = safety_net.process([message("zzz qqq", "crisis", 0.7, ranking)])
     assert out.get("risk")["level"] == "check_in"
     assert out.get("intent") == {"name": "share_difficulty", "confidence": 0.2}
+
+
+def test_a_confident_classifier_on_a_past_topic_word_is_a_check_in(safety_net):
+    risk = safety_net.assess("I had a suicide attempt in my twenties, does that go on my notes?",
+                             {"name": "crisis", "confidence": 0.995})
+    assert risk["level"] == "check_in"
+    # ...but not when the writer's own words are current
+    risk = safety_net.assess("I keep thinking about suicide, can you help?", {"name": "crisis", "confidence": 0.995})
+    assert risk["level"] == "crisis"

@@ -72,6 +72,8 @@ def test_no_exemplar_is_copied_from_the_evaluation():
             for register, texts in group.items():
                 if register != "kind":
                     evaluation |= {_normal(t) for t in texts}
+    extra = yaml.safe_load((EVAL_DIR / "dev_extra.yml").read_text())
+    evaluation |= {_normal(item["text"]) for key in ("risk", "ordinary") for item in extra[key]}
     assert not exemplars & evaluation
 
 
@@ -88,7 +90,7 @@ def test_clear_risk_is_a_crisis_of_the_right_kind(semantic, text, kind):
 def test_a_risk_clause_inside_an_ordinary_question_is_found(semantic):
     found = semantic.assess("How long is the wait for a first session, I just want to die")
     assert found.level == "crisis"
-    assert "I just want to die" in found.riskiest.text
+    assert "i just want to die" in found.riskiest.text  # the unit as rewritten for matching (lower case)
 
 
 @pytest.mark.parametrize("text", [
