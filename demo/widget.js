@@ -222,7 +222,29 @@
         return el("li", {}, [el("a", { "class": "chat-link-button", href: link.url, text: link.title })]);
       })));
     }
+    if (message.feedback) item.appendChild(renderFeedback(message, index));
     return item;
+  }
+
+  // Thumbs under an FAQ answer: two real toggle buttons, one vote per answer; the vote goes to
+  // the server as the payload it offered (bot/nlg/feedback.py), and its thank-you shows here.
+  var VOTES = [
+    { key: "yes", label: "This answer helped", icon: "\uD83D\uDC4D" },
+    { key: "no", label: "This answer did not help", icon: "\uD83D\uDC4E" },
+  ];
+  function renderFeedback(message, index) {
+    var group = el("div", { "class": "chat-feedback", role: "group", "aria-label": "Was this answer helpful?" });
+    VOTES.forEach(function (vote) {
+      var pressed = message.vote === vote.key;
+      var button = el("button", {
+        type: "button", "class": "chat-vote", "aria-label": vote.label, "aria-pressed": pressed ? "true" : "false",
+      }, [el("span", { "aria-hidden": "true", text: vote.icon })]);
+      if (message.vote) button.setAttribute("aria-disabled", "true");
+      button.addEventListener("click", function () { sendVote(index, vote.key); });
+      group.appendChild(button);
+    });
+    if (message.thanks) group.appendChild(el("p", { "class": "chat-feedback-thanks", text: message.thanks }));
+    return group;
   }
 
   function renderQuickReplies(replies) {
@@ -331,10 +353,46 @@
     return true;
   }
 
+  var votedIndex = null;  // the answer whose vote is waiting for its thank-you
+  function sendVote(index, key) {
+    var message = state.messages[index];
+    if (!message || !message.feedback || message.vote) return;  // one vote per answer
+    if (!socket || !socket.connected || !state.sessionId) {
+      showStatus("The assistant can't be reached just now. You can call " + config.phone + " free.");
+      return;
+    }
+    message.vote = key;
+    votedIndex = index;
+    save();
+    render();
+    var pressed = log.querySelector('[data-index="' + index + '"] .chat-vote[aria-pressed="true"]');
+    if (pressed) pressed.focus();  // render() rebuilt the buttons; keep the visitor's place
+    socket.emit("user_uttered", { message: message.feedback[key], session_id: state.sessionId, customData: customData() });
+  }
+
+  function thanked(data) {
+    var index = votedIndex;
+    var message = index === null ? null : state.messages[index];
+    votedIndex = null;
+    if (!message) return;
+    var hadFocus = document.activeElement && document.activeElement.classList.contains("chat-vote");
+    message.thanks = data.text;
+    save();
+    render();
+    var pressed = log.querySelector('[data-index="' + index + '"] .chat-vote[aria-pressed="true"]');
+    if (hadFocus && pressed) pressed.focus();
+    announce({ text: data.text });
+  }
+
   function receive(data) {
     if (!data || typeof data.text !== "string") return;
+    if (data.metadata && data.metadata.feedback_thanks) { thanked(data); return; }
     var crisis = Boolean(data.metadata && data.metadata.crisis);
     var message = { from: "bot", text: data.text, crisis: crisis };
+    var feedback = data.metadata && data.metadata.feedback;
+    if (feedback && typeof feedback.yes === "string" && typeof feedback.no === "string") {
+      message.feedback = { topic: String(feedback.topic || ""), yes: feedback.yes, no: feedback.no };
+    }
     if (Array.isArray(data.buttons)) message.links = data.buttons.filter(function (b) { return b.type === "web_url"; });
     if (Array.isArray(data.quick_replies)) message.replies = data.quick_replies.filter(function (r) { return r.payload; });
     typing.hidden = true;

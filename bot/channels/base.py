@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.feedback import feedback_reply
 from bot.channels.ids import conversation_id, platform_id
 from bot.channels.input_rules import as_typed_or_offered, clean_text
 from bot.channels.rendering import STYLES, Shaped, Style, option_number, options_from, picked_payload, shape
@@ -64,6 +65,11 @@ class MessagingOutput(OutputChannel):
         shaped = shape(text, buttons, self.style)
         if shaped.texts:
             await self.send_shaped(platform_id(recipient_id, self.id_namespace), shaped)
+        # "Was this helpful? Reply 1 for yes, 2 for no": after the answer, as its own message
+        # (bot/nlg/feedback.py decides when; hand_over reads the reply).
+        question = ((kwargs.get("metadata") or {}).get("feedback") or {}).get("ask")
+        if shaped.texts and isinstance(question, str) and question:
+            await self.send_shaped(platform_id(recipient_id, self.id_namespace), shape(question, [], self.style))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_text_with_buttons(recipient_id, text, [])
@@ -147,7 +153,11 @@ class MessagingInput(InputChannel):
         conversation = conversation_id(self.id_namespace, sender_id)
         try:
             events = await conversation_events(request, conversation)
-            if option_number(text) is not None:
+            vote = None if our_payload else feedback_reply(text, events)
+            if vote is not None:  # "1"/"2" right after "Was this helpful?"
+                metadata.update(typed=text)
+                text = vote
+            elif option_number(text) is not None:
                 payload = picked_payload(text, last_offered_in(events), output.style)
                 if payload is not None:
                     metadata.update(typed=text, picked_option=option_number(text))

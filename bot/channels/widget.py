@@ -128,10 +128,21 @@ def replies_key(replies: List[Dict[Text, Any]]) -> Text:
 
 def widget_metadata(response_metadata: Optional[Dict[Text, Any]]) -> Dict[Text, Any]:
     """What the widget needs from a response's metadata: whether it is the crisis reply
-    (shown highlighted and announced at once, demo/widget.js)."""
-    if (response_metadata or {}).get("crisis"):
+    (shown highlighted and announced at once, demo/widget.js), or the thank-you for a vote."""
+    response_metadata = response_metadata or {}
+    if response_metadata.get("crisis"):
         return {"crisis": True}
+    if response_metadata.get("feedback_thanks"):
+        return {"feedback_thanks": True}
     return {}
+
+
+def widget_feedback(response_metadata: Optional[Dict[Text, Any]]) -> Optional[Dict[Text, Text]]:
+    """An FAQ answer's thumbs (bot/nlg/feedback.py): its topic and the two vote payloads."""
+    found = (response_metadata or {}).get("feedback")
+    if not isinstance(found, dict) or not all(isinstance(found.get(k), str) for k in ("topic", "yes", "no")):
+        return None
+    return {"topic": found["topic"], "yes": found["yes"], "no": found["no"]}
 
 
 class WebchatOutput(SocketIOOutput):
@@ -146,15 +157,18 @@ class WebchatOutput(SocketIOOutput):
         self, recipient_id: Text, text: Text, replies: List[Dict[Text, Any]], kwargs: Dict[Text, Any]
     ) -> None:
         metadata = widget_metadata(kwargs.get("metadata"))
+        feedback = widget_feedback(kwargs.get("metadata"))
         if self.offered is not None:
-            self.offered.add(recipient_id, [r["payload"] for r in replies if "payload" in r])
+            votes = [feedback["yes"], feedback["no"]] if feedback else []
+            self.offered.add(recipient_id, [r["payload"] for r in replies if "payload" in r] + votes)
         paragraphs = text.strip().split("\n\n")
         for index, paragraph in enumerate(paragraphs):
             message: Dict[Text, Any] = {"text": paragraph}
-            if replies and index == len(paragraphs) - 1:  # buttons go under the last paragraph
+            last = index == len(paragraphs) - 1
+            if replies and last:  # buttons go under the last paragraph
                 message[replies_key(replies)] = replies
-            if metadata:
-                message["metadata"] = metadata
+            if metadata or (feedback and last):
+                message["metadata"] = {**metadata, **({"feedback": feedback} if feedback and last else {})}
             await self._send_message(recipient_id, message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
