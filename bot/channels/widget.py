@@ -47,6 +47,7 @@ from sanic import Blueprint
 from bot import settings
 from bot.channels.input_rules import Rejected, checked_metadata, checked_sender, clean_text
 from bot.channels.safe_rest import CRISIS_PAYLOAD, crisis_detector, fallback_replies
+from bot.alerts import hook as alerts
 from bot.storage import callbacks
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,6 @@ logger = logging.getLogger(__name__)
 PREFIX = "web:"  # every conversation id of this channel; other channels use their own
 GREET_PAYLOAD = "/greet"  # what the widget sends when a new conversation opens
 LINK_SCHEMES = ("tel:", "sms:")  # buttons that dial or text: links, never chat messages
-CALLBACKS_PER_CONVERSATION = 3  # a visitor may correct a number; more is someone flooding the queue
 
 
 class SessionTokens:
@@ -222,7 +222,6 @@ class WebchatInput(SocketIOInput):
         self._conversation_of: Dict[Text, Text] = {}  # socket id -> the conversation it holds
         self._socket_of: Dict[Text, Text] = {}  # conversation id -> the socket holding it
         self.callbacks: Optional[callbacks.CallbackStore] = None
-        self._callbacks_made: Dict[Text, int] = {}
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
@@ -235,10 +234,8 @@ class WebchatInput(SocketIOInput):
         self._accept_only_allowed_pages(namespace, settings.web_allowed_origins())
         self.sio.on("session_request", self._session_request, namespace=namespace)
         self.sio.on("disconnect", self._disconnect, namespace=namespace)
-        key = settings.callback_key()
-        if key:
-            self.callbacks = callbacks.CallbackStore(
-                settings.tracker_db_url(), key, settings.callback_retention_days())
+        self.callbacks = callbacks.shared_store()
+        if self.callbacks is not None:
             self.sio.on("callback_request", self._callback_request, namespace=namespace)
 
         async def handle_message(sid: Text, data: Any) -> None:
@@ -339,7 +336,7 @@ class WebchatInput(SocketIOInput):
         if conversation_id is None or self.callbacks is None:
             await reply({"ok": False, "errors": {"form": "The chat is not connected. Please try again."}})
             return
-        if self._callbacks_made.get(conversation_id, 0) >= CALLBACKS_PER_CONVERSATION:
+        if await asyncio.to_thread(self.callbacks.requested, conversation_id) >= callbacks.PER_CONVERSATION:
             await reply({"ok": False, "errors": {"form": "We already have your request. Please call us instead."}})
             return
         try:
@@ -348,6 +345,6 @@ class WebchatInput(SocketIOInput):
             await reply({"ok": False, "errors": invalid.errors})
             return
         await asyncio.to_thread(self.callbacks.add, conversation_id, callback)
-        self._callbacks_made[conversation_id] = self._callbacks_made.get(conversation_id, 0) + 1
         logger.info("Callback requested from a widget conversation")  # no details in the log
+        alerts.on_callback(conversation_id)  # the duty contact hears of it if the conversation was flagged
         await reply({"ok": True})
