@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import callback_flow
 from bot.channels.feedback import feedback_reply
 from bot.channels.ids import conversation_id, platform_id
 from bot.channels.input_rules import as_typed_or_offered, clean_text
@@ -72,12 +73,12 @@ class MessagingOutput(OutputChannel):
             await self.send_shaped(platform_id(recipient_id, self.id_namespace), shape(question, [], self.style))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_text_with_buttons(recipient_id, text, [])
+        await self.send_text_with_buttons(recipient_id, text, [], **kwargs)
 
     async def send_quick_replies(
         self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self.send_text_with_buttons(recipient_id, text, quick_replies)
+        await self.send_text_with_buttons(recipient_id, text, quick_replies, **kwargs)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send_text_message(recipient_id, image)  # a link works on every channel
@@ -152,6 +153,8 @@ class MessagingInput(InputChannel):
         metadata = dict(metadata or {})
         conversation = conversation_id(self.id_namespace, sender_id)
         try:
+            if await self._callback_step(request, conversation, text, output):
+                return
             events = await conversation_events(request, conversation)
             vote = None if our_payload else feedback_reply(text, events)
             if vote is not None:  # "1"/"2" right after "Was this helpful?"
@@ -164,8 +167,24 @@ class MessagingInput(InputChannel):
                     text = payload
             elif not our_payload:
                 text = as_typed_or_offered(text, events)
+            flow = callback_flow.shared_flow()
+            if text == callback_flow.START_PAYLOAD and flow is not None:  # the option the bot offered
+                await output.send_text_message(conversation, await flow.start(conversation))
+                return
             await on_new_message(
                 UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata or None)
             )
         except Exception:  # noqa: BLE001 - an error status would only make the platform resend
             logger.exception("%s: could not handle a message", self.channel_name)
+
+    async def _callback_step(self, request: Request, conversation: str, text: str, output: MessagingOutput) -> bool:
+        """Answers one step of a callback request in progress (bot/channels/callback_flow.py);
+        False when there is none, or the message shows risk: then the assistant answers it."""
+        flow = callback_flow.shared_flow()
+        if flow is None or not flow.active(conversation):
+            return False
+        if await callback_flow.risky(getattr(request.app.ctx, "agent", None), text):
+            flow.cancel(conversation)  # safety first: the crisis reply, not the next question
+            return False
+        await output.send_text_message(conversation, await flow.answer(conversation, text))
+        return True
