@@ -73,12 +73,14 @@ class MessagingOutput(OutputChannel):
             await self.send_shaped(platform_id(recipient_id, self.id_namespace), shape(question, [], self.style))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_text_with_buttons(recipient_id, text, [], **kwargs)
+        # Only the response's metadata travels on (the feedback question); Rasa's kwargs also
+        # hold the message's other keys, "buttons" among them.
+        await self.send_text_with_buttons(recipient_id, text, [], metadata=kwargs.get("metadata"))
 
     async def send_quick_replies(
         self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self.send_text_with_buttons(recipient_id, text, quick_replies, **kwargs)
+        await self.send_text_with_buttons(recipient_id, text, quick_replies, metadata=kwargs.get("metadata"))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send_text_message(recipient_id, image)  # a link works on every channel

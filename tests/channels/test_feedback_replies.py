@@ -79,3 +79,12 @@ def test_hand_over_turns_a_typed_one_into_the_vote_and_keeps_what_was_typed():
         asyncio.run(Sms().hand_over(request, on_new_message, "+447700900555", text, RecordingOutput()))
     assert handed[0] == (payload("cost", True), {"typed": "1"})
     assert handed[1][0] == "I feel awful", "not a vote: the NLU and the crisis net read it"
+
+
+def test_rasas_whole_message_as_keywords_is_accepted():
+    # Rasa's send_response passes the message's remaining keys, "buttons" included.
+    output = RecordingOutput()
+    asyncio.run(output.send_response("twilio:+447700900555", {
+        "text": "Our fees...", "buttons": None, "quick_replies": None, "utter_action": "utter_faq/cost",
+        "metadata": {"feedback": ASKED}}))
+    assert output.sent == [("Our fees...",), (QUESTION,)]
