@@ -222,7 +222,7 @@
         return el("li", {}, [el("a", { "class": "chat-link-button", href: link.url, text: link.title })]);
       })));
     }
-    if (message.feedback) item.appendChild(renderFeedback(message, index));
+    if (message.feedback && !crisisGiven) item.appendChild(renderFeedback(message, index));
     return item;
   }
 
@@ -260,7 +260,10 @@
     return el("li", { "class": "chat-message chat-message--replies" }, [group]);
   }
 
+  // Once the crisis reply is in the conversation, no answer asks for a vote any more.
+  var crisisGiven = false;
   function render() {
+    crisisGiven = state.messages.some(function (m) { return m.crisis; });
     log.textContent = "";
     state.messages.forEach(function (message, index) { log.appendChild(renderMessage(message, index)); });
     var lastMessage = state.messages[state.messages.length - 1];
