@@ -228,9 +228,12 @@
 
   // Thumbs under an FAQ answer: two real toggle buttons, one vote per answer; the vote goes to
   // the server as the payload it offered (bot/nlg/feedback.py), and its thank-you shows here.
+  // A thumb drawn here (inline SVG like the other icons: emoji fonts are not on every system).
+  var THUMB = '<path fill="currentColor" d="M2 10h4v11H2zM8 21h9.5a2 2 0 0 0 1.9-1.4l2.4-7A2 2 0 0 0 19.9 10H14' +
+    'l1-4.5A2 2 0 0 0 13 3l-5 7z"/>';
   var VOTES = [
-    { key: "yes", label: "This answer helped", icon: "\uD83D\uDC4D" },
-    { key: "no", label: "This answer did not help", icon: "\uD83D\uDC4E" },
+    { key: "yes", label: "This answer helped", transform: "" },
+    { key: "no", label: "This answer did not help", transform: ' transform="rotate(180 12 12)"' },
   ];
   function renderFeedback(message, index) {
     var group = el("div", { "class": "chat-feedback", role: "group", "aria-label": "Was this answer helpful?" });
@@ -238,7 +241,9 @@
       var pressed = message.vote === vote.key;
       var button = el("button", {
         type: "button", "class": "chat-vote", "aria-label": vote.label, "aria-pressed": pressed ? "true" : "false",
-      }, [el("span", { "aria-hidden": "true", text: vote.icon })]);
+      });
+      button.innerHTML = '<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">' +
+        '<g' + vote.transform + '>' + THUMB + '</g></svg>';
       if (message.vote) button.setAttribute("aria-disabled", "true");
       button.addEventListener("click", function () { sendVote(index, vote.key); });
       group.appendChild(button);
