@@ -84,3 +84,22 @@ def test_a_risky_answer_during_the_callback_questions_gets_the_crisis_reply(plat
     assert "Samaritans" in reply and "999" in reply
     send(platforms, "sms", form(sender, "07700 900789"))  # the flow ended: ordinary text now
     assert platforms.user_events(sender)[-1]["text"] == "[phone]", "stored as text (redacted), not as an answer"
+
+
+def test_on_telegram_the_question_is_words_and_the_callback_option_a_button(platforms):
+    from test_telegram import send as tg_send, sent_to, update
+
+    chat = 700201
+    tg_send(platforms, update(chat, "What happens in a session?", update_id=1))
+    assert sent_to(platforms, chat)[-1]["text"] == QUESTION
+    tg_send(platforms, update(chat, "1", update_id=2))
+    assert sent_to(platforms, chat)[-1]["text"] == "Thank you for your feedback."
+    assert platforms.user_events(str(chat))[-1]["text"] == payload("session", True)
+
+    tg_send(platforms, update(chat, "can I talk to a person", update_id=3))
+    keys = [row[0] for row in sent_to(platforms, chat)[-1]["reply_markup"]["inline_keyboard"]]
+    assert [k["text"] for k in keys] == ["Request a callback"]
+    tg_send(platforms, update(chat, update_id=4, callback=keys[0]["callback_data"]))  # a tap on the button
+    assert "first name" in sent_to(platforms, chat)[-1]["text"]
+    tg_send(platforms, update(chat, "cancel", update_id=5))
+    assert "nothing has been kept" in sent_to(platforms, chat)[-1]["text"]
