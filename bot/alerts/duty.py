@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Awaitable, Callable, Dict, Optional, Set, Tuple
+from typing import Any, Awaitable, Callable, Coroutine, Dict, Optional, Set, Tuple
 from urllib.parse import quote
 
 from bot.settings import DutyAlert
@@ -134,7 +134,7 @@ class DutyAlerter:
         self._callback_told: Dict[str, bool] = {}
         self._tasks: Set[asyncio.Task] = set()  # held so running sends are not garbage-collected
 
-    def alert(self, flag: Flag) -> Optional[asyncio.Task]:
+    def alert(self, flag: Flag) -> "Optional[asyncio.Task[bool]]":
         """Schedules the alert for ``flag`` unless its episode already had one. Never blocks."""
         if not self.config.enabled:
             return None
@@ -150,7 +150,7 @@ class DutyAlerter:
             self._callback_told.pop(self._alerted.popitem(last=False)[0], None)
         return self._start(self.deliver(flag))
 
-    def callback(self, conversation_id: str) -> Optional[asyncio.Task]:
+    def callback(self, conversation_id: str) -> "Optional[asyncio.Task[bool]]":
         """A callback was just requested in ``conversation_id`` (its console id): if the
         conversation was alerted and that alert did not say so, a second short alert."""
         flag = self._alerted.get(conversation_id)
@@ -159,7 +159,7 @@ class DutyAlerter:
         self._callback_told[conversation_id] = True
         return self._start(self.deliver(flag, compose_callback(flag, self.config)))
 
-    def _start(self, work: Awaitable[bool]) -> asyncio.Task:
+    def _start(self, work: Coroutine[Any, Any, bool]) -> "asyncio.Task[bool]":
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
-from bot.channels.feedback import PAYLOAD as FEEDBACK_PAYLOAD, feedback_buttons
+from bot.channels.feedback import PAYLOAD as FEEDBACK_PAYLOAD
+from bot.channels.feedback import feedback_buttons
 
 # Letters, digits and a few separators that UUIDs, emails and platform ids use: no slashes,
 # dots-only names, spaces or quotes, so an id is safe in a log line, a URL or a file name.

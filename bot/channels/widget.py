@@ -45,9 +45,9 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot import settings
+from bot.alerts import hook as alerts
 from bot.channels.input_rules import Rejected, checked_metadata, checked_sender, clean_text
 from bot.channels.safe_rest import CRISIS_PAYLOAD, crisis_detector, fallback_replies
-from bot.alerts import hook as alerts
 from bot.storage import callbacks
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,9 @@ it, never instead of it.
 
 The same generator offers text channels the callback request where the widget's menu would
 (the hand-off and referral replies, when ``CALLBACK_KEY`` is set): a "Request a callback"
-option that starts ``bot/channels/callback_flow.py``. The crisis reply never carries it. Enabled in endpoints.yml: ``nlg: type: bot.nlg.feedback.FeedbackResponseGenerator``.
+option that starts ``bot/channels/callback_flow.py``. The crisis reply never carries it.
+
+Enabled in endpoints.yml: ``nlg: type: bot.nlg.feedback.FeedbackResponseGenerator``.
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ class FeedbackResponseGenerator(FaqResponseGenerator):
             return message
         feedback: Dict[str, Any] = {"topic": topic, "yes": payload(topic, True), "no": payload(topic, False)}
         # Ask in words once per conversation, and only after an answer with no options of its
-        # own (links, such as the phone line, are not options), so "1" and "2" can mean nothing else (a "Tell me more" answer asks after its second part).
+        # own (links, such as the phone line, are not options), so "1" and "2" can mean nothing
+        # else (a "Tell me more" answer asks after its second part).
         if output_channel in TEXT_CHANNELS and not options_from(message.get("buttons") or []) \
                 and not asked_before(tracker):
             question = await super().generate(QUESTION_RESPONSE, tracker, output_channel, **kwargs)

@@ -1,12 +1,13 @@
 """The improvement queue: questions the bot could not answer, grouped by meaning, and filing.
 
 An unanswered question is a fallback, a low-confidence guess, or a question whose answer a
-visitor voted not helpful (``console_unanswered``, derived from events). Distinct wordings are grouped by meaning with the shared sentence
-encoder (``bot/nlu/encoder.py``): a wording joins the group of the most-asked wording whose
-vector is within ``SIMILARITY`` cosine of it. Staff file a group, or several at once, under
-the topic it should have reached; a wrong answer corrected from a transcript is filed the
-same way (``reason = "wrong_answer"``). Filings are per message (``console_filings``) and
-export as Rasa NLU training data, ready to review and merge into ``data/nlu/``.
+visitor voted not helpful (``console_unanswered``, derived from events). Distinct wordings
+are grouped by meaning with the shared sentence encoder (``bot/nlu/encoder.py``): a wording
+joins the group of the most-asked wording whose vector is within ``SIMILARITY`` cosine of
+it. Staff file a group, or several at once, under the topic it should have reached; a wrong
+answer corrected from a transcript is filed the same way (``reason = "wrong_answer"``).
+Filings are per message (``console_filings``) and export as Rasa NLU training data, ready to
+review and merge into ``data/nlu/``.
 """
 
 from __future__ import annotations

@@ -1,13 +1,12 @@
 """Over SMS (Twilio, faked) against the running server: "Was this helpful?" and the callback questions."""
 
-import json
 
 import pytest
+from test_twilio import bodies_to, form, send
 
 from bot.channels.feedback import payload
 from bot.storage.callbacks import Callback, CallbackStore
 from tests.support.platform_bot import CALLBACK_KEY
-from test_twilio import bodies_to, form, send
 
 pytestmark = pytest.mark.model
 
@@ -87,7 +86,8 @@ def test_a_risky_answer_during_the_callback_questions_gets_the_crisis_reply(plat
 
 
 def test_on_telegram_the_question_is_words_and_the_callback_option_a_button(platforms):
-    from test_telegram import send as tg_send, sent_to, update
+    from test_telegram import send as tg_send
+    from test_telegram import sent_to, update
 
     chat = 700201
     tg_send(platforms, update(chat, "What happens in a session?", update_id=1))

@@ -5,8 +5,14 @@ from unittest import mock
 
 import pytest
 
-from bot.channels.widget import (OfferedPayloads, SessionTokens, WebchatInput, WebchatOutput, typed_or_offered,
-                             widget_reply)
+from bot.channels.widget import (
+    OfferedPayloads,
+    SessionTokens,
+    WebchatInput,
+    WebchatOutput,
+    typed_or_offered,
+    widget_reply,
+)
 
 CALL = {"title": "Call 0808 101 0337", "payload": "tel:08081010337", "type": "web_url", "url": "tel:08081010337"}
 TOPIC = {"title": "What is it?", "payload": "What is psychodynamic therapy?"}

@@ -3,10 +3,10 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bench.synthetic import ConversationBuilder
 from console import charts
 from console.db import analytics, summary
 from console.filters import Filters
-from bench.synthetic import ConversationBuilder
 from tests.console.conftest import add
 
 ZONE = ZoneInfo("Europe/London")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from conftest import add, conversation
 
 from bench.synthetic import ConversationBuilder
 from console.db import analytics, schema, summary, unanswered
 from console.events import summarise
 from console.filters import Filters
-from conftest import add, conversation
-from zoneinfo import ZoneInfo
 
 ZONE = ZoneInfo("Europe/London")
 

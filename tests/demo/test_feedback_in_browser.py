@@ -13,10 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
+from test_widget_in_browser import DESKTOP, WAIT_MS, Visit, answer_opening, browser, screenshot_path, site  # noqa: F401
 
 from tests.support.servers import ROOT, free_port, stop, wait_for
-from test_widget_in_browser import (DESKTOP, WAIT_MS, Visit, answer_opening, browser, screenshot_path,  # noqa: F401
-                                    site)
 
 pytestmark = pytest.mark.model
 
@@ -25,7 +24,7 @@ HELPED, DID_NOT_HELP = "This answer helped", "This answer did not help"
 
 
 @pytest.fixture(scope="module")
-def console(site, tmp_path_factory):
+def console(site, tmp_path_factory):  # noqa: F811 - the widget harness's fixture, imported above
     work = tmp_path_factory.mktemp("feedback-console")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CONSOLE_DB_URL": site["bot"].db_url, "CONSOLE_PORT": str(port),
@@ -40,7 +39,7 @@ def console(site, tmp_path_factory):
         stop(process)
 
 
-def test_a_thumbs_down_in_the_widget_reaches_the_console(site, browser, console, tmp_path):
+def test_a_thumbs_down_in_the_widget_reaches_the_console(site, browser, console, tmp_path):  # noqa: F811
     visit = Visit(browser, site["url"], viewport=DESKTOP)
     page = visit.page
     visit.open_chat()

@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from bot.settings import ConfigurationError, callback_key, callback_retention_days
-from bot.storage.callbacks import DAY, Callback, CallbackStore, Invalid, checked
-from bot.storage import callbacks
 from bot.channels.widget import WebchatInput
+from bot.settings import ConfigurationError, callback_key, callback_retention_days
+from bot.storage import callbacks
+from bot.storage.callbacks import DAY, Callback, CallbackStore, Invalid, checked
 
 GOOD = {"first_name": "Sam", "phone": "07700 900123", "best_time": "morning", "consent": True}
 
