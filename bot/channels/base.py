@@ -188,5 +188,8 @@ class MessagingInput(InputChannel):
         if await callback_flow.risky(getattr(request.app.ctx, "agent", None), text):
             flow.cancel(conversation)  # safety first: the crisis reply, not the next question
             return False
-        await output.send_text_message(conversation, await flow.answer(conversation, text))
+        reply = await flow.answer(conversation, text)
+        if reply is None:
+            return False
+        await output.send_text_message(conversation, reply)
         return True

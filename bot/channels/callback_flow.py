@@ -96,10 +96,13 @@ class CallbackFlow:
             self._drafts.popitem(last=False)
         return say("start")
 
-    async def answer(self, conversation_id: str, text: str) -> str:
+    async def answer(self, conversation_id: str, text: str) -> Optional[str]:
         """The reply to one answer (not risky: the caller checked): the next question, what to
-        fix, or the confirmation once the request is stored."""
-        draft = self._drafts[conversation_id]
+        fix, or the confirmation once the request is stored; None if no request is in progress
+        (it just ended, e.g. by a message that arrived a moment earlier)."""
+        draft = self._drafts.get(conversation_id)
+        if draft is None:
+            return None
         draft.touched = time.time()
         words = _words(text)
         if words in CANCEL:

@@ -131,3 +131,7 @@ def test_without_a_key_there_is_no_flow(monkeypatch):
     callbacks.shared_store.cache_clear(), callback_flow.shared_flow.cache_clear()
     _, to_rasa = chat("hello")
     assert callback_flow.shared_flow() is None and to_rasa == ["hello"]
+
+
+def test_an_answer_after_the_request_ended_is_no_answer(flow):
+    assert asyncio.run(flow.answer("twilio:+447700900556", "Sam")) is None
