@@ -60,9 +60,11 @@ class ConversationBuilder:
 
     def user(self, text: str, intent: str, confidence: float = 0.95, faq: Optional[str] = None,
              answer_confidence: Optional[float] = None, safety_net: bool = False,
-             risk: Optional[Dict[str, Any]] = None, page: Optional[str] = None) -> "ConversationBuilder":
+             risk: Optional[Dict[str, Any]] = None, page: Optional[str] = None,
+             entities: Optional[Dict[str, str]] = None) -> "ConversationBuilder":
         intent_data: Dict[str, Any] = {"name": intent, "confidence": confidence}
-        parse: Dict[str, Any] = {"intent": intent_data, "entities": [], "text": text, "metadata": {},
+        found = [{"entity": name, "value": value} for name, value in (entities or {}).items()]
+        parse: Dict[str, Any] = {"intent": intent_data, "entities": found, "text": text, "metadata": {},
                                  "intent_ranking": [dict(intent_data)]}
         if faq:
             intent_data["full_retrieval_intent_name"] = f"faq/{faq}"
@@ -107,6 +109,13 @@ class ConversationBuilder:
     def faq(self, text: str, topic: str, confidence: float = 0.95, answer_confidence: float = 0.9):
         return self.user(text, "faq", confidence, faq=topic, answer_confidence=answer_confidence) \
             .reply(f"utter_faq/{topic}").listen()
+
+    def vote(self, topic: str, helpful: bool):
+        """A vote on the answer about ``topic`` (the widget's thumbs, or "1"/"2" on a text channel)."""
+        value = "yes" if helpful else "no"
+        payload = f'/feedback{{"rated_topic":"{topic}","helpful":"{value}"}}'
+        return self.user(payload, "feedback", 1.0, entities={"rated_topic": topic, "helpful": value}) \
+            .reply("utter_feedback_thanks", "Thank you for your feedback.").listen()
 
     def fallback(self, text: str, second: bool = False, confidence: float = 0.2):
         self.user(text, "nlu_fallback", confidence)

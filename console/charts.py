@@ -7,7 +7,7 @@ to allow unsafe inline styles); sizes are SVG attributes, which the CSP does not
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from markupsafe import Markup, escape
 
@@ -63,11 +63,12 @@ def column_chart(points: Sequence[Tuple[str, float]], title: str, width: int = 7
 
 
 def bar_chart(items: Sequence[Tuple[str, float]], title: str, width: int = 620, row: int = 26,
-              label_width: int = 250, value_format: str = "{:,.0f}") -> Markup:
-    """Horizontal bars with a label and value each (top topics, channels)."""
+              label_width: int = 250, value_format: str = "{:,.0f}", peak: Optional[float] = None) -> Markup:
+    """Horizontal bars with a label and value each (top topics, channels). ``peak``: the value
+    of a full-width bar (1 for shares), else the largest value."""
     height = max(row * len(items), row) + 8
     plot_w = width - label_width - 70
-    peak = max((value for _, value in items), default=0) or 1
+    peak = peak or max((value for _, value in items), default=0) or 1
     parts: List[str] = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'

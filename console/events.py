@@ -17,8 +17,10 @@ from bot.content.topics import all_topics
 
 FALLBACK_INTENT = "nlu_fallback"
 CRISIS_INTENT = "crisis"
-# Social niceties: not topics anyone asks about.
-SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
+FEEDBACK_INTENT = "feedback"  # a vote on an answer (bot/nlg/feedback.py)
+# Social niceties, and votes on answers: not topics anyone asks about.
+SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny", FEEDBACK_INTENT})
+VOTE_LABELS = {True: "This answer helped", False: "This answer did not help"}
 # Replies that give the practice's referral line (domain.yml, data/responses/faq.yml).
 REFERRAL_REPLIES = frozenset({"utter_handoff", "utter_faq/referral", "utter_still_not_sure", "utter_crisis"})
 SEARCH_TEXT_LIMIT = 8000
@@ -92,6 +94,8 @@ class Message:
     risk_kinds: Tuple[str, ...] = ()
     buttons: Tuple[Tuple[str, str], ...] = ()  # a bot message's (title, payload) buttons
     pressed: Optional[str] = None  # a user message that was a button press: the button's title
+    vote: Optional[bool] = None  # a vote on an answer: helpful or not
+    rated_topic: Optional[str] = None  # the answer's topic ("faq/<id>") that vote is for
 
     @property
     def possible_risk(self) -> bool:
@@ -137,6 +141,13 @@ def _user_message(event_id: int, data: Dict[str, Any], low_confidence: float) ->
         message.risk_score = float(score) if isinstance(score, (int, float)) else None
         kinds = risk.get("kinds") or ()
         message.risk_kinds = tuple(str(kind) for kind in kinds) if isinstance(kinds, (list, tuple)) else ()
+    if name == FEEDBACK_INTENT:
+        values = {e.get("entity"): e.get("value") for e in parse.get("entities") or [] if isinstance(e, dict)}
+        helpful, rated = values.get("helpful"), values.get("rated_topic")
+        if helpful in ("yes", "no") and isinstance(rated, str):
+            message.vote = helpful == "yes"
+            message.rated_topic = "faq/" + rated
+            message.pressed = VOTE_LABELS[message.vote]  # the transcript shows the vote, not the payload
     if name == "faq":
         response = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
         message.topic = intent.get("full_retrieval_intent_name") or response.get("intent_response_key") or "faq"
@@ -200,6 +211,27 @@ def load(data: Any) -> Dict[str, Any]:
 
 
 @dataclass
+class Vote:
+    """A visitor's vote on an answer, with the question that answer was for (if typed)."""
+
+    vote: Message
+    question: Optional[Message]
+
+    @property
+    def helpful(self) -> bool:
+        return bool(self.vote.vote)
+
+
+def _answer_topic(reply: Optional[str]) -> Optional[str]:
+    """``utter_faq/cost`` or ``utter_more_cost`` -> ``faq/cost``."""
+    if reply and reply.startswith("utter_faq/"):
+        return "faq/" + reply[len("utter_faq/"):]
+    if reply and reply.startswith("utter_more_"):
+        return "faq/" + reply[len("utter_more_"):]
+    return None
+
+
+@dataclass
 class Summary:
     """What the conversation list shows and filters on, for one sender."""
 
@@ -222,6 +254,7 @@ class Summary:
     last_event_id: int = 0
     unanswered_messages: List[Message] = field(default_factory=list)
     risk_messages: List[Message] = field(default_factory=list)
+    votes: List["Vote"] = field(default_factory=list)
 
     @property
     def unanswered(self) -> bool:
@@ -233,6 +266,9 @@ def summarise(sender_id: str, rows: Iterable[Sequence[Any]], low_confidence: flo
     summary = Summary(sender_id)
     topics: Dict[str, None] = {}
     texts: List[str] = []
+    last_question: Optional[Message] = None  # the visitor's last typed message
+    question_of: Dict[str, Optional[Message]] = {}  # answered topic -> the question it answered
+    votes: Dict[str, Vote] = {}  # one per answered topic: the latest vote counts
     for event_id, timestamp, raw in rows:
         summary.last_event_id = max(summary.last_event_id, event_id)
         if timestamp is not None:
@@ -245,6 +281,11 @@ def summarise(sender_id: str, rows: Iterable[Sequence[Any]], low_confidence: flo
         if message.speaker == "bot":
             summary.bot_messages += 1
             summary.referral_offered = summary.referral_offered or message.reply in REFERRAL_REPLIES
+            answered = _answer_topic(message.reply)
+            if answered and not (message.reply or "").startswith("utter_more_"):
+                question_of[answered] = last_question  # "Tell me more" keeps the first part's question
+            elif answered:
+                question_of.setdefault(answered, last_question)
         elif message.speaker == "user":
             summary.user_messages += 1
             if summary.user_messages == 1:
@@ -260,10 +301,15 @@ def summarise(sender_id: str, rows: Iterable[Sequence[Any]], low_confidence: flo
             texts.append(message.text.lower())
             if message.topic and message.topic not in SMALL_TALK and not message.fallback:
                 topics[message.topic] = None
+            if not message.is_button:
+                last_question = message
+            if message.vote is not None and message.rated_topic in question_of:
+                votes[message.rated_topic] = Vote(message, question_of[message.rated_topic])
             summary.fallback_count += message.fallback
             summary.low_confidence_count += message.low_confidence
             if message.unanswered:
                 summary.unanswered_messages.append(message)
     summary.topics = tuple(sorted(topics))
+    summary.votes = sorted(votes.values(), key=lambda v: v.vote.event_id)
     summary.search_text = "\n".join(texts)[:SEARCH_TEXT_LIMIT]
     return summary

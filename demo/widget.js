@@ -222,7 +222,34 @@
         return el("li", {}, [el("a", { "class": "chat-link-button", href: link.url, text: link.title })]);
       })));
     }
+    if (message.feedback && !crisisGiven) item.appendChild(renderFeedback(message, index));
     return item;
+  }
+
+  // Thumbs under an FAQ answer: two real toggle buttons, one vote per answer; the vote goes to
+  // the server as the payload it offered (bot/nlg/feedback.py), and its thank-you shows here.
+  // A thumb drawn here (inline SVG like the other icons: emoji fonts are not on every system).
+  var THUMB = '<path fill="currentColor" d="M2 10h4v11H2zM8 21h9.5a2 2 0 0 0 1.9-1.4l2.4-7A2 2 0 0 0 19.9 10H14' +
+    'l1-4.5A2 2 0 0 0 13 3l-5 7z"/>';
+  var VOTES = [
+    { key: "yes", label: "This answer helped", transform: "" },
+    { key: "no", label: "This answer did not help", transform: ' transform="rotate(180 12 12)"' },
+  ];
+  function renderFeedback(message, index) {
+    var group = el("div", { "class": "chat-feedback", role: "group", "aria-label": "Was this answer helpful?" });
+    VOTES.forEach(function (vote) {
+      var pressed = message.vote === vote.key;
+      var button = el("button", {
+        type: "button", "class": "chat-vote", "aria-label": vote.label, "aria-pressed": pressed ? "true" : "false",
+      });
+      button.innerHTML = '<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">' +
+        '<g' + vote.transform + '>' + THUMB + '</g></svg>';
+      if (message.vote) button.setAttribute("aria-disabled", "true");
+      button.addEventListener("click", function () { sendVote(index, vote.key); });
+      group.appendChild(button);
+    });
+    if (message.thanks) group.appendChild(el("p", { "class": "chat-feedback-thanks", text: message.thanks }));
+    return group;
   }
 
   function renderQuickReplies(replies) {
@@ -238,7 +265,10 @@
     return el("li", { "class": "chat-message chat-message--replies" }, [group]);
   }
 
+  // Once the crisis reply is in the conversation, no answer asks for a vote any more.
+  var crisisGiven = false;
   function render() {
+    crisisGiven = state.messages.some(function (m) { return m.crisis; });
     log.textContent = "";
     state.messages.forEach(function (message, index) { log.appendChild(renderMessage(message, index)); });
     var lastMessage = state.messages[state.messages.length - 1];
@@ -331,10 +361,46 @@
     return true;
   }
 
+  var votedIndex = null;  // the answer whose vote is waiting for its thank-you
+  function sendVote(index, key) {
+    var message = state.messages[index];
+    if (!message || !message.feedback || message.vote) return;  // one vote per answer
+    if (!socket || !socket.connected || !state.sessionId) {
+      showStatus("The assistant can't be reached just now. You can call " + config.phone + " free.");
+      return;
+    }
+    message.vote = key;
+    votedIndex = index;
+    save();
+    render();
+    var pressed = log.querySelector('[data-index="' + index + '"] .chat-vote[aria-pressed="true"]');
+    if (pressed) pressed.focus();  // render() rebuilt the buttons; keep the visitor's place
+    socket.emit("user_uttered", { message: message.feedback[key], session_id: state.sessionId, customData: customData() });
+  }
+
+  function thanked(data) {
+    var index = votedIndex;
+    var message = index === null ? null : state.messages[index];
+    votedIndex = null;
+    if (!message) return;
+    var hadFocus = document.activeElement && document.activeElement.classList.contains("chat-vote");
+    message.thanks = data.text;
+    save();
+    render();
+    var pressed = log.querySelector('[data-index="' + index + '"] .chat-vote[aria-pressed="true"]');
+    if (hadFocus && pressed) pressed.focus();
+    announce({ text: data.text });
+  }
+
   function receive(data) {
     if (!data || typeof data.text !== "string") return;
+    if (data.metadata && data.metadata.feedback_thanks) { thanked(data); return; }
     var crisis = Boolean(data.metadata && data.metadata.crisis);
     var message = { from: "bot", text: data.text, crisis: crisis };
+    var feedback = data.metadata && data.metadata.feedback;
+    if (feedback && typeof feedback.yes === "string" && typeof feedback.no === "string") {
+      message.feedback = { topic: String(feedback.topic || ""), yes: feedback.yes, no: feedback.no };
+    }
     if (Array.isArray(data.buttons)) message.links = data.buttons.filter(function (b) { return b.type === "web_url"; });
     if (Array.isArray(data.quick_replies)) message.replies = data.quick_replies.filter(function (r) { return r.payload; });
     typing.hidden = true;

@@ -19,6 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import settings
 from bot.alerts.duty import DutyAlerter, Flag
 from bot.privacy.pseudonym import storage_id
+from bot.storage import callbacks
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ def duty_alerter() -> DutyAlerter:
     if not config.enabled:
         logger.warning("Duty alert is off: set duty_alert.smtp_host, sender and recipients "
                        "(practice.yml or DUTY_ALERT_*) so flagged conversations reach the duty contact.")
-    return DutyAlerter(config)
+    store = callbacks.shared_store()
+    return DutyAlerter(config, callback_requested=(lambda cid: store.requested(cid) > 0) if store else None)
 
 
 def flag_of(tracker: DialogueStateTracker, output_channel: Optional[str]) -> Optional[Flag]:
@@ -71,6 +73,17 @@ def on_response(utter_action: str, tracker: DialogueStateTracker, output_channel
             alerter.alert(flag)
     except Exception:  # noqa: BLE001 - an alert problem must never stop the crisis reply
         logger.exception("Duty alert could not be started")
+
+
+def on_callback(conversation_id: str) -> None:
+    """A visitor asked for a callback (widget or text channel): a flagged conversation's duty
+    contact is told, without details. Never raises; must run in the server's event loop."""
+    try:
+        alerter = duty_alerter()
+        if alerter.config.enabled:
+            alerter.callback(storage_id(conversation_id))
+    except Exception:  # noqa: BLE001 - a failed alert must not fail the visitor's request
+        logger.exception("Duty alert for a callback request could not be started")
 
 
 def _answering_check_in(tracker: DialogueStateTracker) -> bool:

@@ -25,7 +25,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import callback_flow
 from bot.channels.credentials import Field
+from bot.channels.feedback import feedback_reply
 from bot.channels.ids import conversation_id, platform_id
 from bot.channels.input_rules import as_typed_or_offered, clean_text
 from bot.channels.rendering import STYLES, Shaped, Style, option_number, options_from, picked_payload, shape
@@ -65,14 +67,21 @@ class MessagingOutput(OutputChannel):
         shaped = shape(text, buttons, self.style)
         if shaped.texts:
             await self.send_shaped(platform_id(recipient_id, self.id_namespace), shaped)
+        # "Was this helpful? Reply 1 for yes, 2 for no": after the answer, as its own message
+        # (bot/nlg/feedback.py decides when; hand_over reads the reply).
+        question = ((kwargs.get("metadata") or {}).get("feedback") or {}).get("ask")
+        if shaped.texts and isinstance(question, str) and question:
+            await self.send_shaped(platform_id(recipient_id, self.id_namespace), shape(question, [], self.style))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_text_with_buttons(recipient_id, text, [])
+        # Only the response's metadata travels on (the feedback question); Rasa's kwargs also
+        # hold the message's other keys, "buttons" among them.
+        await self.send_text_with_buttons(recipient_id, text, [], metadata=kwargs.get("metadata"))
 
     async def send_quick_replies(
         self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self.send_text_with_buttons(recipient_id, text, quick_replies)
+        await self.send_text_with_buttons(recipient_id, text, quick_replies, metadata=kwargs.get("metadata"))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send_text_message(recipient_id, image)  # a link works on every channel
@@ -179,16 +188,41 @@ class MessagingInput(InputChannel):
         metadata = dict(metadata or {})
         conversation = conversation_id(self.id_namespace, sender_id)
         try:
+            if await self._callback_step(request, conversation, text, output):
+                return
             events = await conversation_events(request, conversation)
-            if option_number(text) is not None:
+            vote = None if our_payload else feedback_reply(text, events)
+            if vote is not None:  # "1"/"2" right after "Was this helpful?"
+                metadata.update(typed=text)
+                text = vote
+            elif option_number(text) is not None:
                 payload = picked_payload(text, last_offered_in(events), output.style)
                 if payload is not None:
                     metadata.update(typed=text, picked_option=option_number(text))
                     text = payload
             elif not our_payload:
                 text = as_typed_or_offered(text, events)
+            flow = callback_flow.shared_flow()
+            if text == callback_flow.START_PAYLOAD and flow is not None:  # the option the bot offered
+                await output.send_text_message(conversation, await flow.start(conversation))
+                return
             await on_new_message(
                 UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata or None)
             )
         except Exception:  # noqa: BLE001 - an error status would only make the platform resend
             logger.exception("%s: could not handle a message", self.channel_name)
+
+    async def _callback_step(self, request: Request, conversation: str, text: str, output: MessagingOutput) -> bool:
+        """Answers one step of a callback request in progress (bot/channels/callback_flow.py);
+        False when there is none, or the message shows risk: then the assistant answers it."""
+        flow = callback_flow.shared_flow()
+        if flow is None or not flow.active(conversation):
+            return False
+        if await callback_flow.risky(getattr(request.app.ctx, "agent", None), text):
+            flow.cancel(conversation)  # safety first: the crisis reply, not the next question
+            return False
+        reply = await flow.answer(conversation, text)
+        if reply is None:
+            return False
+        await output.send_text_message(conversation, reply)
+        return True

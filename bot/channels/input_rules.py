@@ -12,13 +12,17 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from bot.channels.feedback import PAYLOAD as FEEDBACK_PAYLOAD
+from bot.channels.feedback import feedback_buttons
+
 # Letters, digits and a few separators that UUIDs, emails and platform ids use: no slashes,
 # dots-only names, spaces or quotes, so an id is safe in a log line, a URL or a file name.
 SENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}")
 MAX_METADATA_BYTES = 4096
 # "/greet" or "/faq/what_is": a button payload naming an intent. Anything else starting with
 # "/" (e.g. '/greet{"slot": 1}' or '/i want to die') would drive Rasa's intent syntax and skip
-# the crisis safety net, which ignores payloads, so its leading slashes are dropped.
+# the crisis safety net, which ignores payloads, so its leading slashes are dropped. One
+# shape with values is kept: a feedback vote (bot/channels/feedback.py), a payload only if offered.
 _INTENT_PAYLOAD = re.compile(r"/[A-Za-z_][A-Za-z0-9_/]*")
 _JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: part of emoji sequences and of Persian/Indic words
 _FLAG_TAGS = re.compile("\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F")  # 🏴 Scotland, Wales
@@ -86,7 +90,7 @@ def clean_text(text: str) -> str:
         else:
             kept.append(char)
     text = "".join(kept).strip()
-    if text.startswith("/") and not _INTENT_PAYLOAD.fullmatch(text):
+    if text.startswith("/") and not (_INTENT_PAYLOAD.fullmatch(text) or FEEDBACK_PAYLOAD.fullmatch(text)):
         text = text.lstrip("/").strip()
     return text
 
@@ -152,6 +156,7 @@ def offered_buttons(events: Any, latest_only: bool = True) -> list:
             break
         if data.get("event") == "bot":
             found.extend(b for b in ((data.get("data") or {}).get("buttons") or []) if isinstance(b, dict))
+            found.extend(feedback_buttons(data))  # a vote on an FAQ answer (bot/channels/feedback.py)
     return found
 
 
@@ -165,6 +170,8 @@ def as_typed_or_offered(text: str, events: Any, opening: Optional[str] = None) -
         return text
     if any(b.get("payload") == text for b in offered_buttons(events)):
         return text
+    if FEEDBACK_PAYLOAD.fullmatch(text) and any(b.get("payload") == text for b in offered_buttons(events, latest_only=False)):
+        return text  # a vote on an earlier answer still counts: it only rates what was offered
     for button in offered_buttons(events, latest_only=False):  # a tap on an older button
         if button.get("payload") == text and isinstance(button.get("title"), str) and button["title"].strip():
             return clean_text(button["title"]).lstrip("/").strip() or text.lstrip("/").strip()

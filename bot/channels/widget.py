@@ -48,6 +48,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot import settings
+from bot.alerts import hook as alerts
 from bot.channels.input_rules import (
     Rejected,
     as_typed_or_offered,
@@ -64,7 +65,6 @@ logger = logging.getLogger(__name__)
 PREFIX = "web:"  # every conversation id of this channel; other channels use their own
 GREET_PAYLOAD = "/greet"  # what the widget sends when a new conversation opens
 LINK_SCHEMES = ("tel:", "sms:")  # buttons that dial or text: links, never chat messages
-CALLBACKS_PER_CONVERSATION = 3  # a visitor may correct a number; more is someone flooding the queue
 
 
 class SessionTokens:
@@ -137,10 +137,21 @@ def replies_key(replies: List[Dict[Text, Any]]) -> Text:
 
 def widget_metadata(response_metadata: Optional[Dict[Text, Any]]) -> Dict[Text, Any]:
     """What the widget needs from a response's metadata: whether it is the crisis reply
-    (shown highlighted and announced at once, demo/widget.js)."""
-    if (response_metadata or {}).get("crisis"):
+    (shown highlighted and announced at once, demo/widget.js), or the thank-you for a vote."""
+    response_metadata = response_metadata or {}
+    if response_metadata.get("crisis"):
         return {"crisis": True}
+    if response_metadata.get("feedback_thanks"):
+        return {"feedback_thanks": True}
     return {}
+
+
+def widget_feedback(response_metadata: Optional[Dict[Text, Any]]) -> Optional[Dict[Text, Text]]:
+    """An FAQ answer's thumbs (bot/nlg/feedback.py): its topic and the two vote payloads."""
+    found = (response_metadata or {}).get("feedback")
+    if not isinstance(found, dict) or not all(isinstance(found.get(k), str) for k in ("topic", "yes", "no")):
+        return None
+    return {"topic": found["topic"], "yes": found["yes"], "no": found["no"]}
 
 
 class WebchatOutput(SocketIOOutput):
@@ -155,15 +166,20 @@ class WebchatOutput(SocketIOOutput):
         self, recipient_id: Text, text: Text, replies: List[Dict[Text, Any]], kwargs: Dict[Text, Any]
     ) -> None:
         metadata = widget_metadata(kwargs.get("metadata"))
+        feedback = widget_feedback(kwargs.get("metadata"))
         if self.turns is not None:
-            self.turns.bot(recipient_id, replies)  # link buttons carry a url, not a payload
+            # link buttons carry a url, not a payload; an FAQ answer's thumbs are offered too
+            votes = [{"title": title, "payload": feedback[key]} for title, key in (("Yes", "yes"), ("No", "no"))
+                     ] if feedback else []
+            self.turns.bot(recipient_id, list(replies) + votes)
         paragraphs = text.strip().split("\n\n")
         for index, paragraph in enumerate(paragraphs):
             message: Dict[Text, Any] = {"text": paragraph}
-            if replies and index == len(paragraphs) - 1:  # buttons go under the last paragraph
+            last = index == len(paragraphs) - 1
+            if replies and last:  # buttons go under the last paragraph
                 message[replies_key(replies)] = replies
-            if metadata:
-                message["metadata"] = metadata
+            if metadata or (feedback and last):
+                message["metadata"] = {**metadata, **({"feedback": feedback} if feedback and last else {})}
             await self._send_message(recipient_id, message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -214,7 +230,6 @@ class WebchatInput(SocketIOInput):
         self._conversation_of: Dict[Text, Text] = {}  # socket id -> the conversation it holds
         self._socket_of: Dict[Text, Text] = {}  # conversation id -> the socket holding it
         self.callbacks: Optional[callbacks.CallbackStore] = None
-        self._callbacks_made: Dict[Text, int] = {}
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
@@ -228,10 +243,8 @@ class WebchatInput(SocketIOInput):
         self._accept_only_allowed_pages(namespace, settings.web_allowed_origins())
         self.sio.on("session_request", self._session_request, namespace=namespace)
         self.sio.on("disconnect", self._disconnect, namespace=namespace)
-        key = settings.callback_key()
-        if key:
-            self.callbacks = callbacks.CallbackStore(
-                settings.tracker_db_url(), key, settings.callback_retention_days())
+        self.callbacks = callbacks.shared_store()
+        if self.callbacks is not None:
             self.sio.on("callback_request", self._callback_request, namespace=namespace)
 
         async def handle_message(sid: Text, data: Any) -> None:
@@ -332,7 +345,7 @@ class WebchatInput(SocketIOInput):
         if conversation_id is None or self.callbacks is None:
             await reply({"ok": False, "errors": {"form": "The chat is not connected. Please try again."}})
             return
-        if self._callbacks_made.get(conversation_id, 0) >= CALLBACKS_PER_CONVERSATION:
+        if await asyncio.to_thread(self.callbacks.requested, conversation_id) >= callbacks.PER_CONVERSATION:
             await reply({"ok": False, "errors": {"form": "We already have your request. Please call us instead."}})
             return
         try:
@@ -341,6 +354,6 @@ class WebchatInput(SocketIOInput):
             await reply({"ok": False, "errors": invalid.errors})
             return
         await asyncio.to_thread(self.callbacks.add, conversation_id, callback)
-        self._callbacks_made[conversation_id] = self._callbacks_made.get(conversation_id, 0) + 1
         logger.info("Callback requested from a widget conversation")  # no details in the log
+        alerts.on_callback(conversation_id)  # the duty contact hears of it if the conversation was flagged
         await reply({"ok": True})

@@ -13,10 +13,13 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Union
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
+
+from bot.privacy.pseudonym import storage_id
 
 BEST_TIMES = {
     "morning": "Morning (9am to 12pm)",
@@ -27,6 +30,10 @@ BEST_TIMES = {
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\-.][^\W\d_]+)*")  # letters, with spaces, apostrophes, hyphens
 _UK_PHONE = re.compile(r"(?:0|44)\d{9,10}")
 DAY = 86_400
+PER_CONVERSATION = 3  # a visitor may correct a number; more is someone flooding the queue
+# Valid values for every field, so one field can be checked on its own (the text channels ask
+# one question at a time) by the same ``checked`` as the widget's whole form.
+_VALID = {"first_name": "", "phone": "07700900123", "best_time": "any", "consent": True}
 
 metadata = sa.MetaData()
 callback_requests = sa.Table(
@@ -94,6 +101,15 @@ def checked(form: Any) -> Callback:
     return Callback(first_name=name or "", phone=digits, best_time=str(best_time))
 
 
+def field_error(name: str, value: Any) -> Optional[str]:
+    """What to fix in one field (``first_name``, ``phone``, ``best_time``, ``consent``), or None."""
+    try:
+        checked({**_VALID, name: value})
+    except Invalid as invalid:
+        return invalid.errors.get(name)
+    return None
+
+
 class CallbackStore:
     """The callback queue in the conversation database (its own table)."""
 
@@ -105,13 +121,21 @@ class CallbackStore:
         metadata.create_all(self.engine, tables=[callback_requests])
 
     def add(self, conversation_id: str, callback: Callback, now: Optional[float] = None) -> int:
+        """Stores a request under the conversation's stored id (a phone-number id pseudonymised,
+        as the console knows it)."""
         now = time.time() if now is None else now
         token = self.fernet.encrypt(json.dumps(asdict(callback)).encode("utf-8")).decode("ascii")
         with self.engine.begin() as db:
             self._purge(db, now)
             result = db.execute(callback_requests.insert().values(
-                conversation_id=conversation_id, created_at=now, details=token))
+                conversation_id=storage_id(conversation_id), created_at=now, details=token))
             return int(result.inserted_primary_key[0])
+
+    def requested(self, conversation_id: str) -> int:
+        """How many requests (kept, done or not) the conversation made."""
+        with self.engine.connect() as db:
+            return int(db.execute(sa.select(sa.func.count()).select_from(callback_requests).where(
+                callback_requests.c.conversation_id == storage_id(conversation_id))).scalar() or 0)
 
     def pending(self, now: Optional[float] = None) -> List[StoredCallback]:
         """Requests not yet done, oldest first (after deleting expired ones)."""
@@ -146,3 +170,13 @@ class CallbackStore:
     def dispose(self) -> None:
         if self._owns_engine:
             self.engine.dispose()
+
+
+@lru_cache(maxsize=1)
+def shared_store() -> Optional[CallbackStore]:
+    """The Rasa server's one store (the widget, the text channels and the duty alert share it),
+    or None when ``CALLBACK_KEY`` is unset: then no channel offers callbacks."""
+    from bot import settings
+
+    key = settings.callback_key()
+    return CallbackStore(settings.tracker_db_url(), key, settings.callback_retention_days()) if key else None

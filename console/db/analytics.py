@@ -5,14 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Dict, List, Optional, Tuple
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from console.db import schema
+from console.db.conversations import date_conditions
 from console.filters import Filters
 
-daily, daily_topics = schema.daily, schema.daily_topics
+daily, daily_topics, feedback = schema.daily, schema.daily_topics, schema.feedback
+
+
+@dataclass(frozen=True)
+class Helpfulness:
+    """Visitors' votes on one topic's answers."""
+
+    topic: str
+    helpful: int
+    not_helpful: int
+
+    @property
+    def votes(self) -> int:
+        return self.helpful + self.not_helpful
+
+    @property
+    def share(self) -> float:
+        return self.helpful / self.votes if self.votes else 0.0
 
 
 @dataclass
@@ -28,6 +47,7 @@ class Analytics:
     per_day: List[Tuple[str, int, int, int]] = field(default_factory=list)
     top_topics: List[Tuple[str, int]] = field(default_factory=list)
     by_channel: List[Tuple[str, int]] = field(default_factory=list)
+    helpfulness: List[Helpfulness] = field(default_factory=list)
 
     @property
     def fallback_rate(self) -> float:
@@ -82,6 +102,18 @@ def compute(conn: Connection, filters: Filters, top: int = 15) -> Analytics:
         sa.select(daily_topics.c.topic, total).where(*_where(daily_topics, filters))
         .group_by(daily_topics.c.topic).order_by(total.desc(), daily_topics.c.topic).limit(top))]
     return result
+
+
+def helpfulness(conn: Connection, filters: Filters, zone: ZoneInfo) -> List[Helpfulness]:
+    """Votes per topic in the period (by when the vote was given) and channel, most voted first."""
+    where = date_conditions(filters, zone, feedback.c.at)
+    if filters.channel:
+        where.append(feedback.c.channel == filters.channel)
+    yes = sa.func.sum(sa.case((feedback.c.helpful, 1), else_=0)).label("yes")
+    total = sa.func.count().label("n")
+    rows = conn.execute(sa.select(feedback.c.topic, yes, total).where(*where).group_by(feedback.c.topic)
+                        .order_by(total.desc(), feedback.c.topic))
+    return [Helpfulness(topic, int(y or 0), int(n) - int(y or 0)) for topic, y, n in rows]
 
 
 def fill_days(rows: List[Tuple[str, int, int, int]], limit: int = 366, first: Optional[date] = None,

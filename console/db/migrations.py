@@ -96,6 +96,18 @@ def _risk_and_start_page(conn: Connection) -> None:
     summary.set_state(conn, summary.WATERMARK, "0")
 
 
+def _feedback(conn: Connection) -> None:
+    """Visitors' votes on answers: their table, the thumbs-down mark on the improvement queue,
+    and every conversation summarised again so votes already stored are counted."""
+    from console.db import summary
+
+    columns = {column["name"] for column in sa.inspect(conn).get_columns("console_unanswered")}
+    if "rated_unhelpful" not in columns:
+        conn.execute(sa.text("ALTER TABLE console_unanswered ADD COLUMN rated_unhelpful BOOLEAN NOT NULL DEFAULT false"))
+    schema.feedback.create(conn, checkfirst=True)
+    summary.set_state(conn, summary.WATERMARK, "0")
+
+
 MIGRATIONS: List[Tuple[int, str, Callable[[Connection], None]]] = [
     (1, "console tables", _create_tables),
     (2, "trigram index for free-text search (PostgreSQL)", _trigram_search_index),
@@ -103,6 +115,7 @@ MIGRATIONS: List[Tuple[int, str, Callable[[Connection], None]]] = [
     (4, "daily roll-ups for analytics", _daily_rollups),
     (5, "filings per message; no visitor text in the audit log", _erasable_filings),
     (6, "possible-risk messages, start page, first typed message", _risk_and_start_page),
+    (7, "visitors' votes on answers; thumbs down in the improvement queue", _feedback),
 ]
 
 

@@ -133,7 +133,23 @@ unanswered = sa.Table(
     sa.Column("intent", sa.String(255)),  # what the bot guessed
     sa.Column("confidence", sa.Float),
     sa.Column("fallback", sa.Boolean, nullable=False),
+    # migration 7: a visitor voted the answer to this question not helpful (thumbs down)
+    sa.Column("rated_unhelpful", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+
+# Visitors' votes on FAQ answers (bot/nlg/feedback.py), one per answered topic per
+# conversation (the latest vote counts), with the question the answer was for (migration 7).
+feedback = sa.Table(
+    "console_feedback", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),  # the vote's event
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("channel", sa.String(64), nullable=False),
+    sa.Column("topic", sa.String(255), nullable=False),  # "faq/<id>", the answer voted on
+    sa.Column("helpful", sa.Boolean, nullable=False),
+    sa.Column("question_event_id", sa.Integer),  # the visitor's question that answer was for
+)
+sa.Index("ix_console_feedback_topic", feedback.c.topic)
 
 # Visitor messages the NLU scored in the risk check-in band (below crisis): the crisis
 # queue's "possible risk" list (migration 6).
@@ -202,7 +218,7 @@ flags = sa.Table(
 
 # Tables that hold something about one conversation: what deleting a conversation clears.
 PER_CONVERSATION = (conversations, conversation_topics, unanswered, risk_messages, reviews, tags, notes, flags,
-                    filings)
+                    filings, feedback)
 
 # --- daily roll-ups of the summary, for analytics (db/rollups.py) -----------------------
 

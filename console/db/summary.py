@@ -68,12 +68,23 @@ def _rows(summary: Summary, zone: ZoneInfo) -> Dict[str, list]:
     )
     topics = [dict(sender_id=summary.sender_id, topic=topic[:255], started_at=summary.started_at,
                    channel=summary.channel[:64]) for topic in summary.topics]
+    # The improvement queue: questions not understood or answered unsure, and questions whose
+    # answer a visitor voted not helpful (marked so), each once.
+    disliked = {v.question.event_id for v in summary.votes if not v.helpful and v.question is not None}
+    queued = {m.event_id: m for m in summary.unanswered_messages}
+    queued.update({v.question.event_id: v.question for v in summary.votes
+                   if v.question is not None and v.question.event_id in disliked})
     unanswered = [dict(event_id=m.event_id, sender_id=summary.sender_id, at=m.at, channel=summary.channel[:64],
                        text=m.text, normalized=normalize(m.text), intent=m.topic, confidence=m.lowest_confidence,
-                       fallback=m.fallback) for m in summary.unanswered_messages]
+                       fallback=m.fallback, rated_unhelpful=m.event_id in disliked)
+                  for _, m in sorted(queued.items())]
+    feedback = [dict(event_id=v.vote.event_id, sender_id=summary.sender_id, at=v.vote.at, channel=summary.channel[:64],
+                     topic=(v.vote.rated_topic or "")[:255], helpful=v.helpful,
+                     question_event_id=v.question.event_id if v.question else None) for v in summary.votes]
     risk = [dict(event_id=m.event_id, sender_id=summary.sender_id, at=m.at, text=m.text, score=m.risk_score,
                  kinds=" ".join(m.risk_kinds)[:255]) for m in summary.risk_messages]
-    return {"conversations": [conversation], "topics": topics, "unanswered": unanswered, "risk": risk}
+    return {"conversations": [conversation], "topics": topics, "unanswered": unanswered, "risk": risk,
+            "feedback": feedback}
 
 
 def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float, zone: ZoneInfo) -> int:
@@ -86,7 +97,7 @@ def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float
                  .where(e.c.sender_id.in_(chunk)).order_by(e.c.sender_id, e.c.id))
         for sender, event_id, timestamp, data in conn.execute(query):
             grouped[sender].append((event_id, timestamp, data))
-        batch: Dict[str, list] = {"conversations": [], "topics": [], "unanswered": [], "risk": []}
+        batch: Dict[str, list] = {"conversations": [], "topics": [], "unanswered": [], "risk": [], "feedback": []}
         for sender, rows in grouped.items():
             if rows:  # no rows: the conversation was deleted, its summary goes too
                 for name, values in _rows(summarise(sender, rows, low_confidence), zone).items():
@@ -94,7 +105,7 @@ def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float
         days = set(rollups.days_of(conn, chunk))  # where these conversations were counted until now
         days.update(row["started_day"] for row in batch["conversations"])
         tables = (("conversations", schema.conversations), ("topics", schema.conversation_topics),
-                  ("unanswered", schema.unanswered), ("risk", schema.risk_messages))
+                  ("unanswered", schema.unanswered), ("risk", schema.risk_messages), ("feedback", schema.feedback))
         for _, table in tables:
             conn.execute(table.delete().where(table.c.sender_id.in_(chunk)))
         for name, table in tables:

@@ -1,12 +1,13 @@
 """The improvement queue: questions the bot could not answer, grouped by meaning, and filing.
 
-An unanswered question is a fallback or a low-confidence guess (``console_unanswered``,
-derived from events). Distinct wordings are grouped by meaning with the shared sentence
-encoder (``bot/nlu/encoder.py``): a wording joins the group of the most-asked wording whose
-vector is within ``SIMILARITY`` cosine of it. Staff file a group, or several at once, under
-the topic it should have reached; a wrong answer corrected from a transcript is filed the
-same way (``reason = "wrong_answer"``). Filings are per message (``console_filings``) and
-export as Rasa NLU training data, ready to review and merge into ``data/nlu/``.
+An unanswered question is a fallback, a low-confidence guess, or a question whose answer a
+visitor voted not helpful (``console_unanswered``, derived from events). Distinct wordings
+are grouped by meaning with the shared sentence encoder (``bot/nlu/encoder.py``): a wording
+joins the group of the most-asked wording whose vector is within ``SIMILARITY`` cosine of
+it. Staff file a group, or several at once, under the topic it should have reached; a wrong
+answer corrected from a transcript is filed the same way (``reason = "wrong_answer"``).
+Filings are per message (``console_filings``) and export as Rasa NLU training data, ready to
+review and merge into ``data/nlu/``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Wording:
     best_guess: Optional[str]
     lowest_confidence: Optional[float]
     topic: Optional[str]
+    unhelpful: int = 0  # times a visitor voted the answer to it not helpful
 
 
 @dataclass
@@ -77,6 +79,10 @@ class Group:
     @property
     def fallbacks(self) -> int:
         return sum(w.fallbacks for w in self.wordings)
+
+    @property
+    def unhelpful(self) -> int:
+        return sum(w.unhelpful for w in self.wordings)
 
     @property
     def last_at(self) -> float:
@@ -121,12 +127,13 @@ def wordings(conn: Connection, filters: Filters, zone: ZoneInfo, status: str = "
     query = (
         sa.select(u.c.normalized, count, sa.func.min(u.c.text), sa.func.max(u.c.at),
                   sa.func.sum(sa.case((u.c.fallback, 1), else_=0)), sa.func.min(u.c.intent),
-                  sa.func.min(u.c.confidence), f.c.topic)
+                  sa.func.min(u.c.confidence), f.c.topic,
+                  sa.func.sum(sa.case((u.c.rated_unhelpful, 1), else_=0)))
         .select_from(u.outerjoin(f, f.c.event_id == u.c.event_id))
         .where(*where).group_by(u.c.normalized, f.c.topic)
         .order_by(count.desc(), sa.func.max(u.c.at).desc(), u.c.normalized)
     )
-    return [Wording(row[0], int(row[1]), row[2], row[3], int(row[4] or 0), row[5], row[6], row[7])
+    return [Wording(row[0], int(row[1]), row[2], row[3], int(row[4] or 0), row[5], row[6], row[7], int(row[8] or 0))
             for row in conn.execute(query)]
 
 

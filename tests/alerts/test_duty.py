@@ -159,3 +159,62 @@ def test_settings_keep_the_password_out_of_practice_yml(tmp_path):
 
 def test_transcript_link_quotes_the_conversation_id():
     assert transcript_url("https://c.example/", "a b/c") == "https://c.example/transcript/a%20b%2Fc"
+
+
+def _body(mail):
+    return mail.get_content() if hasattr(mail, "get_content") else mail.get_payload(decode=True).decode()
+
+
+def test_a_callback_known_when_the_alert_goes_says_so_without_details():
+    asked = []
+    with smtp_server() as server:
+        alerter = DutyAlerter(config_for(server), callback_requested=lambda cid: asked.append(cid) or True)
+        asyncio.run(alert_and_wait(alerter, flag()))
+        (mail,) = server.wait_for(1)
+    assert asked == ["web-7f3a"]
+    body = _body(mail)
+    assert "A callback was requested" in body and "07700" not in body
+
+
+def test_no_callback_no_line_and_a_later_callback_gets_one_short_second_alert():
+    with smtp_server() as server:
+        alerter = DutyAlerter(config_for(server), callback_requested=lambda cid: False)
+
+        async def flagged_then_callback():
+            alerter.alert(flag())
+            await alerter.drain()
+            second = alerter.callback("web-7f3a")
+            again = alerter.callback("web-7f3a")  # a corrected number: no third mail
+            never_flagged = alerter.callback("web-other")
+            await alerter.drain()
+            return second, again, never_flagged
+
+        second, again, never_flagged = asyncio.run(flagged_then_callback())
+        first, later = server.wait_for(2)
+    assert second is not None and again is None and never_flagged is None
+    assert "A callback was requested" not in _body(first)
+    assert "A callback was requested" in _body(later) and later["Subject"].startswith("Urgent: a callback")
+    assert "https://console.practice.example.org.uk/transcript/web-7f3a" in _body(later)
+
+
+def test_a_callback_already_in_the_first_alert_gets_no_second_one():
+    with smtp_server() as server:
+        alerter = DutyAlerter(config_for(server), callback_requested=lambda cid: True)
+
+        async def run():
+            alerter.alert(flag())
+            await alerter.drain()
+            return alerter.callback("web-7f3a")
+
+        assert asyncio.run(run()) is None
+        server.wait_for(1)
+
+
+def test_a_failing_callback_lookup_still_sends_the_alert():
+    def broken(cid):
+        raise RuntimeError("database down")
+
+    with smtp_server() as server:
+        asyncio.run(alert_and_wait(DutyAlerter(config_for(server), callback_requested=broken), flag()))
+        (mail,) = server.wait_for(1)
+    assert "A callback was requested" not in _body(mail)

@@ -85,7 +85,10 @@ def test_unsigned_or_wrongly_signed_events_are_refused_and_nothing_is_stored(pla
 def test_a_long_answer_is_split_within_2000_characters(platforms):
     psid = "6100000000000103"
     send(platforms, page_event(psid, message={"mid": "m_6", "text": "i want to talk to a person"}))
-    parts = [m["message"]["text"] for m in sent_to(platforms, psid)]
+    messages = [m["message"] for m in sent_to(platforms, psid)]
+    # The last part carries the callback option as a button (CALLBACK_KEY is set here).
+    parts = [m.get("text") or m["attachment"]["payload"]["text"] for m in messages]
     assert len(parts) > 1 and all(len(p) <= 2000 for p in parts)
+    assert [b["title"] for b in messages[-1]["attachment"]["payload"]["buttons"]] == ["Request a callback"]
     on_the_web = platforms.rest_answer("fb-web-2", "i want to talk to a person")
     assert normalise(" ".join(parts)) == f"{on_the_web} {handoff_links()}"

@@ -201,3 +201,33 @@ def test_disconnecting_releases_the_conversation(channel):
     with mock.patch.object(channel.sio, "leave_room", mock.AsyncMock()):
         asyncio.run(handler(channel, "disconnect")("sid"))
     assert channel.conversation_of("sid") is None
+
+
+VOTES = {"topic": "cost", "yes": '/feedback{"rated_topic":"cost","helpful":"yes"}',
+         "no": '/feedback{"rated_topic":"cost","helpful":"no"}'}
+
+
+def test_an_faq_answer_carries_its_thumbs_on_the_last_bubble_and_offers_both_votes():
+    turns = RecentTurns()
+    sio = RecordingServer()
+    asyncio.run(WebchatOutput(sio, "bot_uttered", turns).send_text_message(
+        "web:a", "Fees vary.\n\nCall us.", metadata={"feedback": {**VOTES, "ask": "Was this helpful?"}}))
+    first, last = [data for _, data, _ in sio.emitted]
+    assert "metadata" not in first and last["metadata"] == {"feedback": VOTES}, "no question in words on the web"
+    (event,) = turns("web:a")
+    assert [b["payload"] for b in event["data"]["buttons"]] == [VOTES["yes"], VOTES["no"]]
+
+
+def test_the_thank_you_is_marked_for_the_widget():
+    (message,) = sent(lambda out: out.send_text_message("s1", "Thank you.", metadata={"feedback_thanks": True}))
+    assert message["metadata"] == {"feedback_thanks": True}
+
+
+def test_a_vote_reaches_rasa_as_a_payload_only_once_offered(channel):
+    typed = widget_sends(channel, {"message": VOTES["no"]})
+    assert typed[-1].text.startswith("feedback{"), "not offered yet: plain text"
+    conversation = channel.conversation_of("sid")
+    channel.turns.bot(conversation, [{"title": "No", "payload": VOTES["no"]}])
+    assert widget_sends(channel, {"message": VOTES["no"]})[-1].text == VOTES["no"]
+    widget_sends(channel, {"message": "and how much does it cost?"})  # the visitor moves on
+    assert widget_sends(channel, {"message": VOTES["no"]})[-1].text == VOTES["no"], "a vote on an earlier answer counts"

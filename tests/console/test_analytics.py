@@ -97,5 +97,5 @@ def test_the_analytics_page_names_channels_and_says_what_each_figure_counts(admi
     summary.refresh(engine)
     page = admin.get("/analytics").text
     assert "Website chat" in page and "WhatsApp" in page and ">socketio<" not in page
-    assert page.count('class="caption"') == 5
+    assert page.count('class="caption"') == 6  # each figure, and the helpfulness table
     assert "counts messages" in page and "counts conversations" in page

@@ -48,10 +48,25 @@ def test_migration_6_adds_its_columns_to_an_existing_summary_and_resummarises(en
     with engine.begin() as conn:
         for column in ("start_page", "possible_risk", "crisis_message"):
             conn.execute(sa.text(f"ALTER TABLE console_conversations DROP COLUMN {column}"))
-        conn.execute(schema.schema_versions.delete().where(schema.schema_versions.c.version == 6))
+        conn.execute(schema.schema_versions.delete().where(schema.schema_versions.c.version >= 6))
         summary.set_state(conn, summary.WATERMARK, "12345")
     assert migrate(engine) == MIGRATIONS[-1][0]
     columns = {column["name"] for column in sa.inspect(engine).get_columns("console_conversations")}
     assert {"start_page", "possible_risk", "crisis_message"} <= columns
     with engine.connect() as conn:
         assert summary.get_state(conn, summary.WATERMARK) == "0", "everything is summarised again"
+
+
+def test_migration_7_adds_the_votes_table_and_the_thumbs_down_mark(engine):
+    from console.db import summary
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE console_unanswered DROP COLUMN rated_unhelpful"))
+        schema.feedback.drop(conn)
+        conn.execute(schema.schema_versions.delete().where(schema.schema_versions.c.version == 7))
+        summary.set_state(conn, summary.WATERMARK, "12345")
+    assert migrate(engine) == MIGRATIONS[-1][0]
+    assert "rated_unhelpful" in {c["name"] for c in sa.inspect(engine).get_columns("console_unanswered")}
+    assert sa.inspect(engine).has_table("console_feedback")
+    with engine.connect() as conn:
+        assert summary.get_state(conn, summary.WATERMARK) == "0", "votes already stored are counted"

@@ -9,6 +9,7 @@ from cryptography.fernet import Fernet
 
 from bot.channels.widget import WebchatInput
 from bot.settings import ConfigurationError, callback_key, callback_retention_days
+from bot.storage import callbacks
 from bot.storage.callbacks import DAY, Callback, CallbackStore, Invalid, checked
 
 GOOD = {"first_name": "Sam", "phone": "07700 900123", "best_time": "morning", "consent": True}
@@ -93,10 +94,12 @@ def channel(monkeypatch, tmp_path):
     monkeypatch.setenv("WEB_ALLOWED_ORIGINS", "http://127.0.0.1:8080")
     monkeypatch.setenv("CALLBACK_KEY", Fernet.generate_key().decode())
     monkeypatch.setenv("TRACKER_DB_URL", f"sqlite:///{tmp_path / 'conversations.db'}")
+    callbacks.shared_store.cache_clear()  # the server's one store, made from this environment
     channel = WebchatInput.from_credentials({"session_persistence": True, "metadata_key": "customData"})
     channel.blueprint(mock.AsyncMock())
     yield channel
     channel.callbacks.dispose()
+    callbacks.shared_store.cache_clear()
 
 
 def request(channel, sid, form):
@@ -133,3 +136,22 @@ def test_a_socket_without_a_conversation_or_flooding_is_refused(channel):
         assert request(channel, "tab", GOOD)["ok"] is True
     assert request(channel, "tab", GOOD)["ok"] is False
     assert len(channel.callbacks.pending()) == 3
+
+
+def test_one_field_is_checked_by_the_same_rules_as_the_form():
+    from bot.storage.callbacks import field_error
+
+    assert field_error("phone", "07700 900123") is None and field_error("phone", "+44 7700 900123") is None
+    assert field_error("phone", "123") == "Enter a UK phone number, like 07700 900123."
+    assert field_error("first_name", "") is None and field_error("first_name", "R2D2")
+    assert field_error("best_time", "evening") is None and field_error("best_time", "noon")
+
+
+def test_a_phone_number_id_is_stored_pseudonymised_and_counted(store, monkeypatch):
+    from bot.privacy import pseudonym
+
+    monkeypatch.setattr(pseudonym, "_default_key", lambda: b"k" * 32)
+    store.add("twilio:whatsapp:+447700900123", checked(GOOD))
+    (pending,) = store.pending()
+    assert pending.conversation_id.startswith("twilio:~") and "7700" not in pending.conversation_id
+    assert store.requested("twilio:whatsapp:+447700900123") == 1 and store.requested("web:other") == 0

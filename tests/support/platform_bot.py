@@ -22,6 +22,8 @@ SECRETS = {
     "FACEBOOK_SECRET": "facebook-app-secret",
     "SLACK_SIGNING_SECRET": "slack-signing-secret",
 }
+# The callback request on text channels is on, as a practice offering callbacks would set it.
+CALLBACK_KEY = "m7DCfDxkL1cEkxsB7bpNR4Tq3b4vTW0fx3Pn1xq4yDk="
 # Makes the hand-off answer (it includes the hours) longer than any channel's message limit.
 LONG_HOURS = "Opening times change through the year, so please check the website before you call. " * 55
 
@@ -44,6 +46,7 @@ def channel_env(fake: FakePlatforms) -> Dict[str, str]:
         "SLACK_TOKEN": tokens.slack,
         "SLACK_API_URL": fake.url("slack"),
         "PRACTICE_HOURS": LONG_HOURS.strip(),
+        "CALLBACK_KEY": CALLBACK_KEY,
     }
 
 
