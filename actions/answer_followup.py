@@ -29,8 +29,10 @@ Ranking = List[Tuple[str, float]]
 
 def own_ranking(parse: Dict[Text, Any]) -> Ranking:
     selector = (parse.get("response_selector") or {}).get(FAQ_INTENT) or {}
-    return [(c.get("intent_response_key") or "", float(c.get("confidence") or 0.0))
-            for c in selector.get("ranking") or []]
+    return [
+        (c.get("intent_response_key") or "", float(c.get("confidence") or 0.0))
+        for c in selector.get("ranking") or []
+    ]
 
 
 def followup_ranking(parse: Dict[Text, Any], previous_topic: Optional[str]) -> Ranking:

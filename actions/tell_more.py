@@ -1,4 +1,4 @@
-""""Tell me more": the second part of the last answer, where the topic has one.
+""" "Tell me more": the second part of the last answer, where the topic has one.
 
 The button is added under the first answer by bot/nlg/faq_more.py; the second parts are in
 data/responses/faq_more.yml as ``utter_more_<topic id>``. The topic is the one the visitor

@@ -29,7 +29,9 @@ DOC = ROOT / "docs" / "performance.md"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--options", action="store_true", help="measure the product's options instead")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each load phase")
@@ -58,13 +60,17 @@ def main() -> None:
 
     name = "options" if args.options else "comparison"
     results = {
-        "started": started, "rounds": args.rounds, "phase_seconds": args.seconds, "cpus": os.cpu_count(),
+        "started": started,
+        "rounds": args.rounds,
+        "phase_seconds": args.seconds,
+        "cpus": os.cpu_count(),
         "training": {m.name: m.train_seconds for m in models},
         "aggregate": report.aggregate(records),
         "json": f"results/bench/{name}.json",
     }
-    results["accuracy"] = {m.name: evaluate_accuracy(m.path, work_dir / f"{m.name}-eval.json")
-                           for m in models if m.name in used}
+    results["accuracy"] = {
+        m.name: evaluate_accuracy(m.path, work_dir / f"{m.name}-eval.json") for m in models if m.name in used
+    }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / f"{name}.json").write_text(json.dumps({**results, "records": records}, indent=1))
 

@@ -89,11 +89,18 @@ def report(url: str, results, repeat: int) -> str:
     with engine.connect() as conn:
         conversations = conn.execute(sa.select(sa.func.count()).select_from(schema.conversations)).scalar()
         events = conn.execute(sa.select(sa.func.count()).select_from(schema.events)).scalar()
-        server = conn.execute(sa.text("select version()")).scalar() if engine.dialect.name == "postgresql" else "SQLite"
+        server = (
+            conn.execute(sa.text("select version()")).scalar()
+            if engine.dialect.name == "postgresql"
+            else "SQLite"
+        )
     lines = [
         "| Screen | Request | Median | Slowest |",
         "| --- | --- | ---: | ---: |",
-        *(f"| {name} | `{path}` | {median:.0f} ms | {slowest:.0f} ms |" for name, path, median, slowest in results),
+        *(
+            f"| {name} | `{path}` | {median:.0f} ms | {slowest:.0f} ms |"
+            for name, path, median, slowest in results
+        ),
         "",
         f"{conversations:,} conversations, {events:,} events; {repeat} timed runs per request after one warm-up; "
         f"{server.split(',')[0]}; Python {platform.python_version()}; {os.cpu_count()} CPU cores shared "
@@ -103,7 +110,9 @@ def report(url: str, results, repeat: int) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db-url", default=os.environ.get("CONSOLE_BENCH_DB_URL", DEFAULT_URL))
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--write", type=Path, help="replace the results table in this Markdown file")
@@ -114,8 +123,9 @@ def main(argv=None) -> int:
         start, end = "<!-- bench-console:start -->", "<!-- bench-console:end -->"
         before, rest = text.split(start, 1)
         after = rest.split(end, 1)[1]
-        args.write.write_text(f"{before}{start}\n{report(args.db_url, results, args.repeat)}\n{end}{after}",
-                              encoding="utf-8")
+        args.write.write_text(
+            f"{before}{start}\n{report(args.db_url, results, args.repeat)}\n{end}{after}", encoding="utf-8"
+        )
         print(f"Results written to {args.write}.")
     slow = [name for name, _, median, _ in results if median > BUDGET_MS]
     if slow:

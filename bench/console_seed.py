@@ -38,7 +38,9 @@ def ensure_database(url: str) -> None:
         return
     server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
     with server.connect() as conn:
-        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}).first()
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+        ).first()
         if not exists:
             conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
     server.dispose()
@@ -74,16 +76,29 @@ def add_review_state(engine, total: int, seed: int) -> None:
     """Some conversations reviewed and tagged, as after months of use."""
     rng = random.Random(seed + 1)
     with engine.begin() as conn:
-        reviewed = [dict(sender_id=f"bench-{n:07d}", reviewed_by="bench", reviewed_at=time.time())
-                    for n in range(total) if rng.random() < 0.1]
+        reviewed = [
+            dict(sender_id=f"bench-{n:07d}", reviewed_by="bench", reviewed_at=time.time())
+            for n in range(total)
+            if rng.random() < 0.1
+        ]
         conn.execute(schema.reviews.insert(), reviewed)
-        tagged = [dict(sender_id=f"bench-{n:07d}", tag=rng.choice(("follow up", "safeguarding", "content gap")),
-                       added_by="bench", added_at=time.time()) for n in range(total) if rng.random() < 0.02]
+        tagged = [
+            dict(
+                sender_id=f"bench-{n:07d}",
+                tag=rng.choice(("follow up", "safeguarding", "content gap")),
+                added_by="bench",
+                added_at=time.time(),
+            )
+            for n in range(total)
+            if rng.random() < 0.02
+        ]
         conn.execute(schema.tags.insert(), tagged)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db-url", default=os.environ.get("CONSOLE_BENCH_DB_URL", DEFAULT_URL))
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=365)
@@ -101,7 +116,13 @@ def main(argv=None) -> int:
         print(f"{args.db_url} already holds {existing:,} summarised conversations; not seeding.")
         return 0
     with engine.begin() as conn:  # start clean: events and everything derived from them
-        for table in (schema.events, *schema.PER_CONVERSATION, schema.daily, schema.daily_topics, schema.state):
+        for table in (
+            schema.events,
+            *schema.PER_CONVERSATION,
+            schema.daily,
+            schema.daily_topics,
+            schema.state,
+        ):
             conn.execute(table.delete())
 
     started, events = time.monotonic(), 0

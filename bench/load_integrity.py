@@ -81,20 +81,36 @@ class LoadReport:
     def problems(self) -> List[str]:
         found = []
         if any(status.startswith("5") for status in self.statuses) or self.transport_errors:
-            found.append(f"server errors or failed requests: {self.statuses}, {self.transport_errors} transport errors")
+            found.append(
+                f"server errors or failed requests: {self.statuses}, {self.transport_errors} transport errors"
+            )
         if self.statuses.get("200", 0) != self.sent:
-            found.append(f"{self.sent - self.statuses.get('200', 0)} of {self.sent} messages not answered with 200")
+            found.append(
+                f"{self.sent - self.statuses.get('200', 0)} of {self.sent} messages not answered with 200"
+            )
         if self.empty_replies:
             found.append(f"{self.empty_replies} empty replies")
         if self.user_events_stored != self.statuses.get("200", 0):
-            found.append(f"{self.user_events_stored} user messages stored, {self.statuses.get('200', 0)} answered")
+            found.append(
+                f"{self.user_events_stored} user messages stored, {self.statuses.get('200', 0)} answered"
+            )
         if self.bot_messages_stored != self.bot_messages_returned:
-            found.append(f"{self.bot_messages_stored} bot messages stored, {self.bot_messages_returned} returned")
+            found.append(
+                f"{self.bot_messages_stored} bot messages stored, {self.bot_messages_returned} returned"
+            )
         return found
 
 
-async def converse(session: aiohttp.ClientSession, url: str, sender: str, count: int, offset: int,
-                   report: LoadReport, latencies: List[float], statuses: Counter) -> None:
+async def converse(
+    session: aiohttp.ClientSession,
+    url: str,
+    sender: str,
+    count: int,
+    offset: int,
+    report: LoadReport,
+    latencies: List[float],
+    statuses: Counter,
+) -> None:
     for turn in range(count):
         text = MESSAGES[(offset + turn) % len(MESSAGES)]
         started = time.monotonic()
@@ -120,10 +136,12 @@ async def run_load(rasa_url: str, prefix: str, conversations: int, messages: int
     connector = aiohttp.TCPConnector(limit=conversations)
     started = time.monotonic()
     async with aiohttp.ClientSession(connector=connector, timeout=REQUEST_TIMEOUT) as session:
-        await asyncio.gather(*(
-            converse(session, url, f"{prefix}-{n}", messages, n, report, latencies, statuses)
-            for n in range(conversations)
-        ))
+        await asyncio.gather(
+            *(
+                converse(session, url, f"{prefix}-{n}", messages, n, report, latencies, statuses)
+                for n in range(conversations)
+            )
+        )
     report.seconds = round(time.monotonic() - started, 1)
     report.statuses = dict(statuses)
     latencies.sort()
@@ -140,7 +158,9 @@ def count_stored(db_url: str, prefix: str, report: LoadReport) -> None:
     engine = sa.create_engine(db_url)
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.text("select type_name, data from events where sender_id like :p and type_name in ('user', 'bot')"),
+            sa.text(
+                "select type_name, data from events where sender_id like :p and type_name in ('user', 'bot')"
+            ),
             {"p": f"rest:{prefix}-%"},  # REST files its conversations under rest: (bot/channels/ids.py)
         ).fetchall()
     engine.dispose()
@@ -169,14 +189,20 @@ def database(kind: str) -> Iterator[str]:
 @contextlib.contextmanager
 def running_assistant(db_url: str, work: Path) -> Iterator[Process]:
     """The action and Rasa servers storing in ``db_url``, rate limits off; yields the Rasa server."""
-    env = {"TRACKER_DB_URL": db_url, "VAR_DIR": str(work / "var"), "JOURNAL_DIR": str(work / "journal"),
-           "RATE_LIMIT_PER_MINUTE": "0"}
+    env = {
+        "TRACKER_DB_URL": db_url,
+        "VAR_DIR": str(work / "var"),
+        "JOURNAL_DIR": str(work / "journal"),
+        "RATE_LIMIT_PER_MINUTE": "0",
+    }
     with running(catalogue.assistant(free_port(), free_port(), env=env), work) as (_actions, rasa):
         yield rasa
 
 
 def main(argv: List[str] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--messages", type=int, default=20)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")

@@ -44,8 +44,12 @@ class LoadResult:
 
     def summary(self) -> Dict:
         data = {k: v for k, v in asdict(self).items() if k != "latencies_ms"}
-        data.update(throughput=self.throughput, p50_ms=self.percentile(0.50),
-                    p95_ms=self.percentile(0.95), p99_ms=self.percentile(0.99))
+        data.update(
+            throughput=self.throughput,
+            p50_ms=self.percentile(0.50),
+            p95_ms=self.percentile(0.95),
+            p99_ms=self.percentile(0.99),
+        )
         return data
 
 
@@ -72,8 +76,9 @@ def _session() -> aiohttp.ClientSession:
     )
 
 
-async def open_loop(url: str, texts: Sequence[str], rate: float, seconds: float,
-                    conversations: int = 100, tag: str = "open") -> LoadResult:
+async def open_loop(
+    url: str, texts: Sequence[str], rate: float, seconds: float, conversations: int = 100, tag: str = "open"
+) -> LoadResult:
     """``rate`` msg/s for ``seconds``, message i going to conversation i mod ``conversations``."""
     _check_local(url)
     result = LoadResult("open", rate, conversations)
@@ -103,8 +108,9 @@ async def open_loop(url: str, texts: Sequence[str], rate: float, seconds: float,
     return result
 
 
-async def closed_loop(url: str, texts: Sequence[str], senders: int, seconds: float,
-                      tag: str = "closed", turns: int = 10) -> LoadResult:
+async def closed_loop(
+    url: str, texts: Sequence[str], senders: int, seconds: float, tag: str = "closed", turns: int = 10
+) -> LoadResult:
     """``senders`` senders, each sending its next message as soon as the reply arrives.
 
     Each sender starts a new conversation every ``turns`` messages: real conversations are

@@ -61,12 +61,29 @@ async def profile(variant: Variant, model: Path, seconds: float, senders: int, o
     try:
         start_all([bench.actions, server], bench.work_dir)
         await bench.first_reply_ms(server)
-        spy = subprocess.Popen([PY_SPY, "record", "--pid", str(server.pid), "--format", "raw",
-                                "--output", str(out), "--duration", str(int(seconds)), "--rate", "200",
-                                "--subprocesses", "--nonblocking"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        result = await loadgen.closed_loop(f"{server.url}/webhooks/rest/webhook", texts, senders, seconds,
-                                           tag="profile")
+        spy = subprocess.Popen(
+            [
+                PY_SPY,
+                "record",
+                "--pid",
+                str(server.pid),
+                "--format",
+                "raw",
+                "--output",
+                str(out),
+                "--duration",
+                str(int(seconds)),
+                "--rate",
+                "200",
+                "--subprocesses",
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        result = await loadgen.closed_loop(
+            f"{server.url}/webhooks/rest/webhook", texts, senders, seconds, tag="profile"
+        )
         spy.wait(timeout=seconds + 60)
         print(f"{result.throughput:.1f} msg/s, p50 {result.percentile(0.5):.0f} ms while profiling")
     finally:
@@ -75,7 +92,9 @@ async def profile(variant: Variant, model: Path, seconds: float, senders: int, o
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", type=Path, default=ROOT / "var" / "bench" / "models" / "product.tar.gz")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--senders", type=int, default=8)

@@ -55,7 +55,8 @@ def aggregate(records: List[Dict]) -> Dict[str, Dict]:
                 "errors": sum(s["errors"] for s in summaries),
                 "throughput": sum(s["ok"] for s in summaries) / sum(s["duration"] for s in summaries),
                 "throughput_rounds": [round(s["throughput"], 1) for s in summaries],
-                "p50_ms": _pct(latencies, 0.50), "p95_ms": _pct(latencies, 0.95),
+                "p50_ms": _pct(latencies, 0.50),
+                "p95_ms": _pct(latencies, 0.95),
                 "p99_ms": _pct(latencies, 0.99),
                 "cpu_ms_per_msg": statistics.mean(s["server_cpu_ms_per_msg"] for s in summaries),
                 "rss_peak_mb": max(s["rss_peak_mb"] for s in summaries),
@@ -83,32 +84,62 @@ def comparison_table(results: Dict) -> str:
 
     closed = next(k for k in p["phases"] if k.startswith("closed"))
     tp, tr = p["phases"][closed]["throughput"], r["phases"][closed]["throughput"]
-    row(f"Saturation throughput, msg/s ({closed.split('@')[1]} senders)", tp, tr, 1,
-        _verdict(tp / tr >= TARGETS["throughput_ratio"], "≥ 3× reference"), better="high")
+    row(
+        f"Saturation throughput, msg/s ({closed.split('@')[1]} senders)",
+        tp,
+        tr,
+        1,
+        _verdict(tp / tr >= TARGETS["throughput_ratio"], "≥ 3× reference"),
+        better="high",
+    )
     for key in sorted(k for k in p["phases"] if k.startswith("open")):
         rate = key.split("@")[1]
         for q in ("p50", "p95", "p99"):
             pv, rv = p["phases"][key][f"{q}_ms"], r["phases"][key][f"{q}_ms"]
-            target = _verdict(pv <= TARGETS["p95_at_20_ms"], "≤ 50 ms") if (q == "p95" and rate == "20") else ""
+            target = (
+                _verdict(pv <= TARGETS["p95_at_20_ms"], "≤ 50 ms") if (q == "p95" and rate == "20") else ""
+            )
             row(f"{q} latency at {rate} msg/s offered, ms", pv, rv, 0, target)
         pe, re_ = p["phases"][key]["errors"], r["phases"][key]["errors"]
-        rows.append(f"| Errors at {rate} msg/s (of {p['phases'][key]['ok'] + pe} / "
-                    f"{r['phases'][key]['ok'] + re_} sent) | {pe} | {re_} | | |")
-    row("Server CPU per message at saturation, ms", p["phases"][closed]["cpu_ms_per_msg"],
-        r["phases"][closed]["cpu_ms_per_msg"], 1)
-    row("Resident memory, peak, MB (server process tree)", peak_rss(p), peak_rss(r), 0,
-        _verdict(peak_rss(p) <= TARGETS["rss_mb"], "≤ 600 MB"))
-    row("Start-to-ready, s (median)", p["start"]["ready_seconds"], r["start"]["ready_seconds"], 1,
-        _verdict(p["start"]["ready_seconds"] <= TARGETS["ready_seconds"], "≤ 15 s"))
+        rows.append(
+            f"| Errors at {rate} msg/s (of {p['phases'][key]['ok'] + pe} / "
+            f"{r['phases'][key]['ok'] + re_} sent) | {pe} | {re_} | | |"
+        )
+    row(
+        "Server CPU per message at saturation, ms",
+        p["phases"][closed]["cpu_ms_per_msg"],
+        r["phases"][closed]["cpu_ms_per_msg"],
+        1,
+    )
+    row(
+        "Resident memory, peak, MB (server process tree)",
+        peak_rss(p),
+        peak_rss(r),
+        0,
+        _verdict(peak_rss(p) <= TARGETS["rss_mb"], "≤ 600 MB"),
+    )
+    row(
+        "Start-to-ready, s (median)",
+        p["start"]["ready_seconds"],
+        r["start"]["ready_seconds"],
+        1,
+        _verdict(p["start"]["ready_seconds"] <= TARGETS["ready_seconds"], "≤ 15 s"),
+    )
     row("First reply after ready, ms", p["start"]["first_reply_ms"], r["start"]["first_reply_ms"], 0)
     row("Training time, s", results["training"][prod], results["training"][ref], 0)
     pa, ra = results["accuracy"][prod], results["accuracy"][ref]
-    rows.append(f"| Held-out accuracy ({pa['heldout_total']} questions) | {pa['heldout_accuracy']:.1%} | "
-                f"{ra['heldout_accuracy']:.1%} | | {_verdict(pa['heldout_accuracy'] >= ra['heldout_accuracy'], '≥ reference')} |")
-    rows.append(f"| Crisis recall (evaluation/crisis_legacy.yml) | {pa['crisis_recall']:.1%} | "
-                f"{ra['crisis_recall']:.1%} | | |")
-    header = ("| Measure | Product | Reference (stock Rasa) | Product advantage | Target |\n"
-              "|---|---:|---:|---:|---|")
+    rows.append(
+        f"| Held-out accuracy ({pa['heldout_total']} questions) | {pa['heldout_accuracy']:.1%} | "
+        f"{ra['heldout_accuracy']:.1%} | | {_verdict(pa['heldout_accuracy'] >= ra['heldout_accuracy'], '≥ reference')} |"
+    )
+    rows.append(
+        f"| Crisis recall (evaluation/crisis_legacy.yml) | {pa['crisis_recall']:.1%} | "
+        f"{ra['crisis_recall']:.1%} | | |"
+    )
+    header = (
+        "| Measure | Product | Reference (stock Rasa) | Product advantage | Target |\n"
+        "|---|---:|---:|---:|---|"
+    )
     return "\n".join([header, *rows, "", machine_note(results)])
 
 
@@ -118,16 +149,20 @@ def _verdict(ok: bool, target: str) -> str:
 
 def machine_note(results: Dict) -> str:
     loads = [load for v in results["aggregate"].values() for p in v["phases"].values() for load in p["load1"]]
-    return (f"Run {results['started']}, {results['rounds']} rounds, phases of {results['phase_seconds']:g} s, "
-            f"{results['cpus']} cores; 1-minute load average after each phase "
-            f"{min(loads):.2f}–{max(loads):.2f} (the machine is shared). Raw data: `{results['json']}`.")
+    return (
+        f"Run {results['started']}, {results['rounds']} rounds, phases of {results['phase_seconds']:g} s, "
+        f"{results['cpus']} cores; 1-minute load average after each phase "
+        f"{min(loads):.2f}–{max(loads):.2f} (the machine is shared). Raw data: `{results['json']}`."
+    )
 
 
 def options_table(results: Dict, models: Dict[str, str]) -> str:
     """``models``: variant name -> the model it serves (for its held-out accuracy)."""
-    lines = ["| Variant | Start-to-ready, s | First reply, ms | Idle RSS, MB | Peak RSS, MB | "
-             "Saturation, msg/s | CPU ms/msg | p95 at 20 msg/s, ms | Errors | Held-out accuracy |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| Variant | Start-to-ready, s | First reply, ms | Idle RSS, MB | Peak RSS, MB | "
+        "Saturation, msg/s | CPU ms/msg | p95 at 20 msg/s, ms | Errors | Held-out accuracy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, v in results["aggregate"].items():
         accuracy = results["accuracy"].get(models[name], {}).get("heldout_accuracy", float("nan"))
         phases = v["phases"]
@@ -138,7 +173,8 @@ def options_table(results: Dict, models: Dict[str, str]) -> str:
             f"| {name} | {_fmt(v['start']['ready_seconds'], 1)} | {_fmt(v['start']['first_reply_ms'])} | "
             f"{_fmt(v['start']['idle_rss_mb'])} | {_fmt(peak_rss(v))} | {_fmt(closed.get('throughput', float('nan')), 1)} | "
             f"{_fmt(closed.get('cpu_ms_per_msg', float('nan')), 1)} | {_fmt(open20.get('p95_ms', float('nan')))} | {errors} | "
-            f"{_fmt(100 * accuracy, 1)}% |")
+            f"{_fmt(100 * accuracy, 1)}% |"
+        )
     return "\n".join([*lines, "", machine_note(results)])
 
 
@@ -155,8 +191,11 @@ def plot(results: Dict, path: Path) -> None:
     panels = [  # (title, values, target line or None)
         ("Saturation throughput, msg/s", [agg[n]["phases"][closed]["throughput"] for n in names], None),
         ("CPU per message, ms", [agg[n]["phases"][closed]["cpu_ms_per_msg"] for n in names], None),
-        ("p95 latency at 20 msg/s, ms", [agg[n]["phases"]["open@20"]["p95_ms"] for n in names],
-         TARGETS["p95_at_20_ms"]),
+        (
+            "p95 latency at 20 msg/s, ms",
+            [agg[n]["phases"]["open@20"]["p95_ms"] for n in names],
+            TARGETS["p95_at_20_ms"],
+        ),
         ("Peak resident memory, MB", [peak_rss(agg[n]) for n in names], TARGETS["rss_mb"]),
         ("Start-to-ready, s", [agg[n]["start"]["ready_seconds"] for n in names], TARGETS["ready_seconds"]),
     ]
@@ -168,11 +207,19 @@ def plot(results: Dict, path: Path) -> None:
             axis.axhline(target, color="#c0392b", linestyle="--", linewidth=1)
             axis.annotate("target", (1.45, target), color="#c0392b", fontsize=8, ha="right", va="bottom")
         for x, value in enumerate(values):
-            axis.annotate(f"{value:,.0f}" if value >= 10 else f"{value:.1f}", (x, value),
-                          ha="center", va="bottom", fontsize=9)
+            axis.annotate(
+                f"{value:,.0f}" if value >= 10 else f"{value:.1f}",
+                (x, value),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
     loads = [load for v in agg.values() for p in v["phases"].values() for load in p["load1"]]
-    fig.suptitle(f"Product vs stock Rasa 3.6, same 2-core machine, same run ({results['started']}; "
-                 f"load average {min(loads):.1f}–{max(loads):.1f})", fontsize=11)
+    fig.suptitle(
+        f"Product vs stock Rasa 3.6, same 2-core machine, same run ({results['started']}; "
+        f"load average {min(loads):.1f}–{max(loads):.1f})",
+        fontsize=11,
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -27,8 +27,11 @@ from bench.variants import RASA, ROOT, Variant
 from processes import catalogue
 from processes.lifecycle import Process, free_port, start_all
 
-POSTGRES_ADMIN_URL = (os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("POSTGRES_ADMIN_URL")
-                      or "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = (
+    os.environ.get("BENCH_POSTGRES_URL")
+    or os.environ.get("POSTGRES_ADMIN_URL")
+    or "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_DB = os.environ.get("BENCH_REDIS_DB", "11")  # a Redis database number of the benchmark's own
 WARM_UP_MESSAGES = 5
 
@@ -79,7 +82,9 @@ class Bench:
     def __init__(self, models: Dict[str, Path], work_dir: Path, texts: Sequence[str]):
         self.models, self.work_dir, self.texts = models, work_dir, list(texts)
         self.action_port, self.token = free_port(), catalogue.new_token()
-        self.actions = catalogue.action_server(self.action_port, self.token)  # the product's, for every variant
+        self.actions = catalogue.action_server(
+            self.action_port, self.token
+        )  # the product's, for every variant
         self.postgres_url = ""
 
     def server(self, variant: Variant, round_no: int) -> Process:
@@ -87,23 +92,29 @@ class Bench:
         env = {
             "TRACKER_DB_URL": f"sqlite:///{self.work_dir / f'{slug}-{round_no}.db'}",
             "VAR_DIR": str(self.work_dir / f"{slug}-{round_no}-var"),  # the store's journal, kept apart
-            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": REDIS_DB,
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
+            "REDIS_HOST": "127.0.0.1",
+            "REDIS_PORT": "6379",
+            "REDIS_DB": REDIS_DB,
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
             # The load comes from one address at up to 100 msg/s: the product's per-visitor
             # rate limits (bot/channels/safe_rest.py) would refuse most of it.
-            "RATE_LIMIT_PER_MINUTE": "0", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "0",
+            "RATE_LIMIT_PER_MINUTE": "0",
+            "RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "0",
         }
         if variant.store == "postgres":
             env["TRACKER_DB_URL"] = self.postgres_url
         for name in variant.drop_env:
             env.pop(name, None)
-        return variant.process(f"{slug}-{round_no}", self.models[variant.model], free_port(), self.action_port,
-                               self.token, env)
+        return variant.process(
+            f"{slug}-{round_no}", self.models[variant.model], free_port(), self.action_port, self.token, env
+        )
 
     async def first_reply_ms(self, server: Process) -> float:
         """The first message after ready: what the first visitor after a (re)start waits."""
-        result = await loadgen.closed_loop(f"{server.url}/webhooks/rest/webhook", self.texts[:1], 1, 0.001,
-                                           tag="first")
+        result = await loadgen.closed_loop(
+            f"{server.url}/webhooks/rest/webhook", self.texts[:1], 1, 0.001, tag="first"
+        )
         for _ in range(WARM_UP_MESSAGES):  # then warm both alike, so phases measure steady state
             await loadgen.closed_loop(f"{server.url}/webhooks/rest/webhook", self.texts, 1, 0.001, tag="warm")
         return result.latencies_ms[0] if result.latencies_ms else float("nan")
@@ -126,9 +137,12 @@ class Bench:
         await sampler
         summary = result.summary()
         summary.update(
-            phase=phase.key, server_cpu_ms_per_msg=1000 * cpu / max(result.ok, 1),
-            machine_cpu_percent=machine_cpu, rss_peak_mb=max(rss_samples, default=0.0),
-            load_before=before, load_after=load_snapshot(),
+            phase=phase.key,
+            server_cpu_ms_per_msg=1000 * cpu / max(result.ok, 1),
+            machine_cpu_percent=machine_cpu,
+            rss_peak_mb=max(rss_samples, default=0.0),
+            load_before=before,
+            load_after=load_snapshot(),
         )
         return {"summary": summary, "latencies_ms": result.latencies_ms}
 
@@ -142,8 +156,9 @@ class Bench:
             await self._rounds(variants, phases, rounds, records)
         return records
 
-    async def _rounds(self, variants: List[Variant], phases: List[Phase], rounds: int,
-                      records: List[Dict]) -> None:
+    async def _rounds(
+        self, variants: List[Variant], phases: List[Phase], rounds: int, records: List[Dict]
+    ) -> None:
         start_all([self.actions], self.work_dir)
         try:
             for round_no in range(rounds):
@@ -152,14 +167,14 @@ class Bench:
                 try:
                     for variant in order:
                         ready = await self._start(variant, round_no, servers)
-                        records.append({"round": round_no, "variant": variant.name, "kind": "start",
-                                        **ready})
+                        records.append({"round": round_no, "variant": variant.name, "kind": "start", **ready})
                     for phase in phases:
                         for variant, server in zip(order, servers, strict=True):
                             tag = f"r{round_no}-{phase.key}"
                             measured = await self.run_phase(server, phase, tag)
-                            records.append({"round": round_no, "variant": variant.name, "kind": "load",
-                                            **measured})
+                            records.append(
+                                {"round": round_no, "variant": variant.name, "kind": "load", **measured}
+                            )
                             print(_one_line(variant.name, measured["summary"]), flush=True)
                 finally:
                     for server in servers:
@@ -176,16 +191,21 @@ class Bench:
         ready = server.ready_seconds
         idle_rss = tree_rss_mb(server.pid)
         first = await self.first_reply_ms(server)
-        print(f"{variant.name:<42} ready in {ready:5.1f} s, {idle_rss:5.0f} MB, first reply {first:5.0f} ms"
-              f" (load {load['load1']:.2f})", flush=True)
+        print(
+            f"{variant.name:<42} ready in {ready:5.1f} s, {idle_rss:5.0f} MB, first reply {first:5.0f} ms"
+            f" (load {load['load1']:.2f})",
+            flush=True,
+        )
         return {"ready_seconds": ready, "idle_rss_mb": idle_rss, "first_reply_ms": first, "load_before": load}
 
 
 def _one_line(name: str, s: Dict) -> str:
-    return (f"{name:<42} {s['phase']:<10} ok {s['ok']:5d} err {s['errors']:3d} "
-            f"{s['throughput']:6.1f} msg/s p50 {s['p50_ms']:7.1f} p95 {s['p95_ms']:7.1f} "
-            f"p99 {s['p99_ms']:7.1f} ms cpu {s['server_cpu_ms_per_msg']:5.1f} ms/msg "
-            f"rss {s['rss_peak_mb']:5.0f} MB load {s['load_after']['load1']:.2f}")
+    return (
+        f"{name:<42} {s['phase']:<10} ok {s['ok']:5d} err {s['errors']:3d} "
+        f"{s['throughput']:6.1f} msg/s p50 {s['p50_ms']:7.1f} p95 {s['p95_ms']:7.1f} "
+        f"p99 {s['p99_ms']:7.1f} ms cpu {s['server_cpu_ms_per_msg']:5.1f} ms/msg "
+        f"rss {s['rss_peak_mb']:5.0f} MB load {s['load_after']['load1']:.2f}"
+    )
 
 
 def evaluate_accuracy(model: Path, out: Path) -> Dict:
@@ -193,14 +213,33 @@ def evaluate_accuracy(model: Path, out: Path) -> Dict:
     import json
 
     subprocess.run(
-        [str(Path(RASA).parent / "python"), "-m", "evaluation.model_eval", "--model", str(model),
-         "--json", str(out)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(RASA).parent / "python"),
+            "-m",
+            "evaluation.model_eval",
+            "--model",
+            str(model),
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     report = json.loads(out.read_text())
-    return {k: report[k] for k in ("heldout_accuracy", "heldout_total", "crisis_recall",
-                                   "crisis_false_alarm_rate", "latency_ms_p50", "latency_ms_p95")}
+    return {
+        k: report[k]
+        for k in (
+            "heldout_accuracy",
+            "heldout_total",
+            "crisis_recall",
+            "crisis_false_alarm_rate",
+            "latency_ms_p50",
+            "latency_ms_p95",
+        )
+    }
 
 
 def new_work_dir() -> Path:

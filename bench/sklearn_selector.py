@@ -31,14 +31,24 @@ class SklearnResponseSelector(GraphComponent):
         return {"retrieval_intent": "faq", "max_iter": 200, "ranking_length": 5}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SklearnResponseSelector":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SklearnResponseSelector":
         return cls(config, model_storage, resource)
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Optional[LogisticRegression] = None,
-                 responses: Optional[Dict[Text, List[Dict]]] = None,
-                 retrieval_intents: Optional[List[Text]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        classifier: Optional[LogisticRegression] = None,
+        responses: Optional[Dict[Text, List[Dict]]] = None,
+        retrieval_intents: Optional[List[Text]] = None,
+    ) -> None:
         self.config, self.storage, self.resource = config, model_storage, resource
         self.classifier, self.responses = classifier, responses or {}
         self.retrieval_intents = retrieval_intents or []
@@ -49,7 +59,9 @@ class SklearnResponseSelector(GraphComponent):
         return None if sentence is None else csr_matrix(sentence.features)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if m.get(INTENT) == self.config["retrieval_intent"]]
+        examples = [
+            m for m in training_data.intent_examples if m.get(INTENT) == self.config["retrieval_intent"]
+        ]
         rows = [(self._features(m), m.get(INTENT_RESPONSE_KEY)) for m in examples]
         rows = [(x, y) for x, y in rows if x is not None and y]
         self.classifier = LogisticRegression(max_iter=self.config["max_iter"], class_weight="balanced")
@@ -67,15 +79,24 @@ class SklearnResponseSelector(GraphComponent):
                 continue
             probabilities = self.classifier.predict_proba(features)[0]
             order = np.argsort(probabilities)[::-1][: self.config["ranking_length"]]
-            ranking = [{"intent_response_key": str(self.classifier.classes_[i]),
-                        "confidence": float(probabilities[i])} for i in order]
+            ranking = [
+                {
+                    "intent_response_key": str(self.classifier.classes_[i]),
+                    "confidence": float(probabilities[i]),
+                }
+                for i in order
+            ]
             best = ranking[0]["intent_response_key"]
             utter = f"utter_{best}"
             selectors = message.get("response_selector", {})
             selectors["all_retrieval_intents"] = self.retrieval_intents
             selectors[key] = {
-                "response": {"responses": self.responses.get(utter, []), "confidence": ranking[0]["confidence"],
-                             "intent_response_key": best, "utter_action": utter},
+                "response": {
+                    "responses": self.responses.get(utter, []),
+                    "confidence": ranking[0]["confidence"],
+                    "intent_response_key": best,
+                    "utter_action": utter,
+                },
                 "ranking": ranking,
             }
             message.set("response_selector", selectors, add_to_output=True)
@@ -87,11 +108,18 @@ class SklearnResponseSelector(GraphComponent):
         with self.storage.write_to(self.resource) as directory:
             sio.dump(self.classifier, directory / "classifier.skops")
             (directory / "responses.json").write_text(
-                json.dumps({"responses": self.responses, "retrieval_intents": self.retrieval_intents}))
+                json.dumps({"responses": self.responses, "retrieval_intents": self.retrieval_intents})
+            )
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SklearnResponseSelector":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SklearnResponseSelector":
         import skops.io as sio
 
         with model_storage.read_from(resource) as directory:
@@ -101,4 +129,6 @@ class SklearnResponseSelector(GraphComponent):
                 raise ValueError(f"untrusted types in {path}: {untrusted}")
             classifier = sio.load(path, trusted=untrusted)
             saved = json.loads((directory / "responses.json").read_text())
-        return cls(config, model_storage, resource, classifier, saved["responses"], saved["retrieval_intents"])
+        return cls(
+            config, model_storage, resource, classifier, saved["responses"], saved["retrieval_intents"]
+        )

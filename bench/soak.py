@@ -43,7 +43,9 @@ MESSAGES_PER_CONVERSATION = 10
 BOUNDED_GROWTH = 0.05
 
 
-async def visitors(url: str, prefix: str, count: int, deadline: float, report: LoadReport) -> Tuple[List[float], Counter]:
+async def visitors(
+    url: str, prefix: str, count: int, deadline: float, report: LoadReport
+) -> Tuple[List[float], Counter]:
     latencies: List[float] = []
     statuses: Counter = Counter()
     numbers = itertools.count()
@@ -51,10 +53,14 @@ async def visitors(url: str, prefix: str, count: int, deadline: float, report: L
     async def visitor(session: aiohttp.ClientSession) -> None:
         while time.monotonic() < deadline:
             n = next(numbers)
-            await converse(session, url, f"{prefix}-{n}", MESSAGES_PER_CONVERSATION, n, report, latencies, statuses)
+            await converse(
+                session, url, f"{prefix}-{n}", MESSAGES_PER_CONVERSATION, n, report, latencies, statuses
+            )
             report.conversations += 1
 
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=count), timeout=REQUEST_TIMEOUT) as session:
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=count), timeout=REQUEST_TIMEOUT
+    ) as session:
         await asyncio.gather(*(visitor(session) for _ in range(count)))
     return latencies, statuses
 
@@ -88,13 +94,18 @@ def memory_summary(samples: List[Tuple[float, float]]) -> dict:
     half = values[len(values) // 2 :]
     growth = (half[-1] - half[0]) / half[0] if half and half[0] else 0.0
     return {
-        "rss_mb_first": values[0], "rss_mb_max": max(values), "rss_mb_last": values[-1],
-        "second_half_growth": round(growth, 4), "bounded": growth < BOUNDED_GROWTH,
+        "rss_mb_first": values[0],
+        "rss_mb_max": max(values),
+        "rss_mb_last": values[-1],
+        "second_half_growth": round(growth, 4),
+        "bounded": growth < BOUNDED_GROWTH,
     }
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--conversations", type=int, default=10, help="visitors at a time")
     parser.add_argument("--sample-seconds", type=float, default=5)
@@ -104,20 +115,38 @@ def main(argv: Optional[List[str]] = None) -> int:
     prefix = f"soak-{secrets.token_hex(3)}"
     with database(args.database) as db_url, tempfile.TemporaryDirectory() as work:
         with running_assistant(db_url, Path(work)) as rasa:
-            report, samples, sent = asyncio.run(soak(
-                rasa.url, rasa.pid, prefix, args.minutes * 60,
-                args.conversations, args.sample_seconds,
-            ))
+            report, samples, sent = asyncio.run(
+                soak(
+                    rasa.url,
+                    rasa.pid,
+                    prefix,
+                    args.minutes * 60,
+                    args.conversations,
+                    args.sample_seconds,
+                )
+            )
         count_stored(db_url, prefix, report)
     problems = report.problems()  # every visitor finishes its conversation, so sent = conversations x 10
     result = {
-        "database": args.database, "minutes": args.minutes, "visitors_at_a_time": args.conversations,
-        "conversations": report.conversations, "messages": sent, "statuses": report.statuses,
-        "transport_errors": report.transport_errors, "user_events_stored": report.user_events_stored,
-        "bot_messages_returned": report.bot_messages_returned, "bot_messages_stored": report.bot_messages_stored,
+        "database": args.database,
+        "minutes": args.minutes,
+        "visitors_at_a_time": args.conversations,
+        "conversations": report.conversations,
+        "messages": sent,
+        "statuses": report.statuses,
+        "transport_errors": report.transport_errors,
+        "user_events_stored": report.user_events_stored,
+        "bot_messages_returned": report.bot_messages_returned,
+        "bot_messages_stored": report.bot_messages_stored,
         "bot_events_stored": report.bot_events_stored,
-        "latency_ms": {"p50": report.latency_p50_ms, "p95": report.latency_p95_ms, "max": report.latency_max_ms},
-        "memory": memory_summary(samples), "problems": problems, "samples": samples,
+        "latency_ms": {
+            "p50": report.latency_p50_ms,
+            "p95": report.latency_p95_ms,
+            "max": report.latency_max_ms,
+        },
+        "memory": memory_summary(samples),
+        "problems": problems,
+        "samples": samples,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2))

@@ -28,7 +28,9 @@ def measure(model: str, trim: bool) -> List[Dict]:
 
     def step(name: str) -> None:
         nonlocal clock
-        rows.append({"step": name, "seconds": time.monotonic() - clock, "rss_mb": me.memory_info().rss / 2**20})
+        rows.append(
+            {"step": name, "seconds": time.monotonic() - clock, "rss_mb": me.memory_info().rss / 2**20}
+        )
         clock = time.monotonic()
 
     if trim:
@@ -56,15 +58,22 @@ def measure(model: str, trim: bool) -> List[Dict]:
 def run_child(model: str, trim: bool) -> List[Dict]:
     code = f"import json,bench.startup as s; print('@@'+json.dumps(s.measure({model!r}, {trim})))"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "TRACKER_DB_URL": "sqlite://"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out.split("@@", 1)[1])
 
 
 def fastest(runs: List[List[Dict]]) -> List[Dict]:
     """Per step, the quickest of the runs: on a shared machine the minimum is the least noisy."""
-    return [{"step": rows[0]["step"], "seconds": min(r["seconds"] for r in rows),
-             "rss_mb": max(r["rss_mb"] for r in rows)} for rows in zip(*runs, strict=True)]
+    return [
+        {
+            "step": rows[0]["step"],
+            "seconds": min(r["seconds"] for r in rows),
+            "rss_mb": max(r["rss_mb"] for r in rows),
+        }
+        for rows in zip(*runs, strict=True)
+    ]
 
 
 def table(model: str, repeats: int = 2) -> str:
@@ -73,9 +82,12 @@ def table(model: str, repeats: int = 2) -> str:
         for trim in (False, True):
             runs[trim].append(run_child(model, trim))
     plain, trimmed = fastest(runs[False]), fastest(runs[True])
-    lines = [f"Model `{Path(model).name}`, load average {os.getloadavg()[0]:.2f}:", "",
-             "| Step | `rasa run` order: s | RSS after, MB | trimmed: s | RSS after, MB |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"Model `{Path(model).name}`, load average {os.getloadavg()[0]:.2f}:",
+        "",
+        "| Step | `rasa run` order: s | RSS after, MB | trimmed: s | RSS after, MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
     trimmed_by_step = {r["step"]: r for r in trimmed}
     if "skops + jax trimming" in trimmed_by_step:
         r = trimmed_by_step["skops + jax trimming"]
@@ -83,11 +95,15 @@ def table(model: str, repeats: int = 2) -> str:
     for row in plain:
         t = trimmed_by_step.get(row["step"], {"seconds": float("nan"), "rss_mb": float("nan")})
         if row["seconds"] >= 0.05 or t["seconds"] >= 0.05:
-            lines.append(f"| {row['step']} | {row['seconds']:.1f} | {row['rss_mb']:.0f} | "
-                         f"{t['seconds']:.1f} | {t['rss_mb']:.0f} |")
+            lines.append(
+                f"| {row['step']} | {row['seconds']:.1f} | {row['rss_mb']:.0f} | "
+                f"{t['seconds']:.1f} | {t['rss_mb']:.0f} |"
+            )
     total = lambda rows: sum(r["seconds"] for r in rows)  # noqa: E731
-    lines.append(f"| **total** | **{total(plain):.1f}** | **{plain[-1]['rss_mb']:.0f}** | "
-                 f"**{total(trimmed):.1f}** | **{trimmed[-1]['rss_mb']:.0f}** |")
+    lines.append(
+        f"| **total** | **{total(plain):.1f}** | **{plain[-1]['rss_mb']:.0f}** | "
+        f"**{total(trimmed):.1f}** | **{trimmed[-1]['rss_mb']:.0f}** |"
+    )
     return "\n".join(lines)
 
 

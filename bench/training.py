@@ -52,13 +52,33 @@ def train(name: str, config: Path, out_dir: Path, force: bool = False) -> Traine
 
     # A fresh Rasa cache, so nothing is reused from an earlier training: the time is cold.
     with tempfile.TemporaryDirectory(prefix="bench-rasa-cache-") as cache:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_CACHE_DIRECTORY": cache,
-               "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "RASA_CACHE_DIRECTORY": cache,
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        }
         started = time.monotonic()
         subprocess.run(
-            [RASA, "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
-             "--out", str(out_dir), "--fixed-model-name", name, "--quiet"],
-            cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+            [
+                RASA,
+                "train",
+                "--config",
+                str(config),
+                "--domain",
+                "domain.yml",
+                "--data",
+                "data",
+                "--out",
+                str(out_dir),
+                "--fixed-model-name",
+                name,
+                "--quiet",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         seconds = time.monotonic() - started
     record.write_text(json.dumps({"inputs": digest, "train_seconds": seconds, "config": str(config)}))

@@ -35,10 +35,19 @@ class Variant:
     args: List[str] = field(default_factory=list)
     drop_env: List[str] = field(default_factory=list)  # e.g. TF_CPP_MIN_LOG_LEVEL for stock Rasa
 
-    def process(self, key: str, model_path: Path, port: int, action_port: int, token: str,
-                env: Dict[str, str]) -> Process:
-        server = catalogue.rasa_server(port, action_port, token, model=model_path, endpoints=self.endpoints,
-                                       credentials=self.credentials, args=self.args, env={**env, **self.env})
+    def process(
+        self, key: str, model_path: Path, port: int, action_port: int, token: str, env: Dict[str, str]
+    ) -> Process:
+        server = catalogue.rasa_server(
+            port,
+            action_port,
+            token,
+            model=model_path,
+            endpoints=self.endpoints,
+            credentials=self.credentials,
+            args=self.args,
+            env={**env, **self.env},
+        )
         server = dataclasses.replace(server, key=key, title=self.name, unset=list(self.drop_env))
         if self.entry == "rasa":  # stock Rasa's command line, everything else as the product's
             server.command = [RASA, "run", *server.command[3:]]
@@ -47,8 +56,12 @@ class Variant:
 
 PRODUCT = Variant("product", "product")
 REFERENCE = Variant(
-    "reference", "reference", entry="rasa", store="memory",
-    endpoints=str(BENCH_ENDPOINTS / "reference.yml"), credentials=str(ROOT / "bench" / "reference_credentials.yml"),
+    "reference",
+    "reference",
+    entry="rasa",
+    store="memory",
+    endpoints=str(BENCH_ENDPOINTS / "reference.yml"),
+    credentials=str(ROOT / "bench" / "reference_credentials.yml"),
     drop_env=["TF_CPP_MIN_LOG_LEVEL"],
 )
 
@@ -60,13 +73,21 @@ OPTIONS: List[Variant] = [
     Variant("product, no warm-up", "product", args=["--no-warm-up"]),
     Variant("product, no import trimming", "product", args=["--no-trim-imports"]),
     Variant("product, TF logging on", "product", drop_env=["TF_CPP_MIN_LOG_LEVEL"]),
-    Variant("product, in-memory store", "product", store="memory",
-            endpoints=str(BENCH_ENDPOINTS / "memory.yml")),
-    Variant("product, SQLite WAL + synchronous=NORMAL", "product",
-            endpoints=str(BENCH_ENDPOINTS / "sqlite_wal.yml")),
+    Variant(
+        "product, in-memory store", "product", store="memory", endpoints=str(BENCH_ENDPOINTS / "memory.yml")
+    ),
+    Variant(
+        "product, SQLite WAL + synchronous=NORMAL",
+        "product",
+        endpoints=str(BENCH_ENDPOINTS / "sqlite_wal.yml"),
+    ),
     Variant("product, PostgreSQL store", "product", store="postgres"),
-    Variant("product, 2 Sanic workers + Redis lock", "product",
-            endpoints=str(BENCH_ENDPOINTS / "redis_lock.yml"), env={"SANIC_WORKERS": "2"}),
+    Variant(
+        "product, 2 Sanic workers + Redis lock",
+        "product",
+        endpoints=str(BENCH_ENDPOINTS / "redis_lock.yml"),
+        env={"SANIC_WORKERS": "2"},
+    ),
     # Models trained from config.yml with one ResponseSelector change (bench/model_variants.py).
     Variant("product, small ResponseSelector", "product_small_rs"),
     Variant("product, small eager ResponseSelector", "product_small_eager_rs"),

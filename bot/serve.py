@@ -52,19 +52,27 @@ async def warm_up(app, _loop) -> None:
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", default="models/current.tar.gz")
     parser.add_argument("--interface", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
     parser.add_argument("--endpoints", default="endpoints.yml")
     parser.add_argument("--credentials", default="credentials.yml")
     parser.add_argument("--enable-api", action="store_true", help="also serve Rasa's HTTP API")
-    parser.add_argument("--jwt-secret", help="the API's JWT secret (RASA_ENABLE_API=1 + RASA_JWT_SECRET set it)")
+    parser.add_argument(
+        "--jwt-secret", help="the API's JWT secret (RASA_ENABLE_API=1 + RASA_JWT_SECRET set it)"
+    )
     parser.add_argument("--jwt-method", default="HS256")
     parser.add_argument("--cors", nargs="*", help="origins allowed to call in (default: WEB_ALLOWED_ORIGINS)")
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false")
-    parser.add_argument("--no-trim-imports", dest="trim_imports", action="store_false",
-                        help="import as `rasa run` does (for measuring the difference)")
+    parser.add_argument(
+        "--no-trim-imports",
+        dest="trim_imports",
+        action="store_false",
+        help="import as `rasa run` does (for measuring the difference)",
+    )
     parser.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
     return parser.parse_args(argv)
 
@@ -100,15 +108,20 @@ def main(argv: Optional[List[str]] = None) -> None:
     )
     # What serve_application does, with warm-up registered after the model load (listeners
     # run in registration order, and serve_application registers its own ones last).
-    app.register_listener(partial(run.load_agent_on_start, args.model, endpoints, None), "before_server_start")
+    app.register_listener(
+        partial(run.load_agent_on_start, args.model, endpoints, None), "before_server_start"
+    )
     if args.warm_up:
         app.register_listener(warm_up, "before_server_start")
     app.register_listener(run.close_resources, "after_server_stop")
     from rasa import telemetry
 
     # printed, not logged: Rasa's logging set-up can hide this module's INFO lines
-    print("Rasa telemetry:", "ON (RASA_TELEMETRY_ENABLED=true)" if telemetry.is_telemetry_enabled() else "off",
-          flush=True)
+    print(
+        "Rasa telemetry:",
+        "ON (RASA_TELEMETRY_ENABLED=true)" if telemetry.is_telemetry_enabled() else "off",
+        flush=True,
+    )
     logger.info("Serving %s on http://%s:%s", args.model, args.interface, args.port)
     app.run(
         host=args.interface,

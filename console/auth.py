@@ -116,8 +116,9 @@ def throttle_wait(conn: Connection, username: str, address: str, now: Optional[f
     return max(waits)
 
 
-def authenticate(conn: Connection, username: str, password: str, address: str = "",
-                 failure: str = audit.LOGIN_FAILED) -> Tuple[Optional[Dict[str, Any]], str]:
+def authenticate(
+    conn: Connection, username: str, password: str, address: str = "", failure: str = audit.LOGIN_FAILED
+) -> Tuple[Optional[Dict[str, Any]], str]:
     """(user, "") on success, (None, reason) otherwise; the reason goes to the audit log only.
 
     Every failed check is written to the audit log as ``failure`` (counted by the throttle);
@@ -126,7 +127,9 @@ def authenticate(conn: Connection, username: str, password: str, address: str = 
     username = username.strip().lower()[:64]
     wait = throttle_wait(conn, username, address)
     if wait > 0:
-        audit.record(conn, username or "?", audit.THROTTLED, detail=f"wait {math.ceil(wait)} s", remote_addr=address)
+        audit.record(
+            conn, username or "?", audit.THROTTLED, detail=f"wait {math.ceil(wait)} s", remote_addr=address
+        )
         raise Throttled(wait)
     user = users.get(conn, username)
     if not user or not user["active"]:
@@ -172,11 +175,14 @@ def bootstrap_admin(engine: Engine, environ: Mapping[str, str]) -> Optional[str]
     name = name or "admin"
     one_time = secrets.token_urlsafe(12)
     create_user(engine, name, one_time, "admin", must_change=True)
-    return (f"Created the console admin '{name}' with the one-time password: {one_time}\n"
-            "  (you will be asked to choose a new one when you first log in)")
+    return (
+        f"Created the console admin '{name}' with the one-time password: {one_time}\n"
+        "  (you will be asked to choose a new one when you first log in)"
+    )
 
 
 # --- accounts managed by admins in the console (views/staff.py) -------------------------
+
 
 def one_time_password() -> str:
     return secrets.token_urlsafe(12)
@@ -196,8 +202,9 @@ def reset_password(conn: Connection, username: str) -> str:
     return password
 
 
-def change_account(conn: Connection, actor: str, username: str, *, role: Optional[str] = None,
-                   active: Optional[bool] = None) -> None:
+def change_account(
+    conn: Connection, actor: str, username: str, *, role: Optional[str] = None, active: Optional[bool] = None
+) -> None:
     """Changes a role or enables/disables an account, keeping at least one active admin and
     never letting admins lock or demote themselves."""
     user = users.get(conn, username)
@@ -207,7 +214,9 @@ def change_account(conn: Connection, actor: str, username: str, *, role: Optiona
         raise AccountError(f"The role must be one of: {', '.join(users.ROLES)}.")
     if username == actor and (active is False or (role is not None and role != "admin")):
         raise AccountError("You cannot disable your own account or take away your own admin role.")
-    losing_admin = user["role"] == "admin" and user["active"] and (active is False or (role and role != "admin"))
+    losing_admin = (
+        user["role"] == "admin" and user["active"] and (active is False or (role and role != "admin"))
+    )
     if losing_admin and users.active_admins(conn) <= 1:
         raise AccountError("There must always be one active admin.")
     values: Dict[str, Any] = {}

@@ -25,8 +25,13 @@ def _nice_max(value: float) -> float:
     return step * 10
 
 
-def column_chart(points: Sequence[Tuple[str, float]], title: str, width: int = 760, height: int = 220,
-                 value_format: str = "{:,.0f}") -> Markup:
+def column_chart(
+    points: Sequence[Tuple[str, float]],
+    title: str,
+    width: int = 760,
+    height: int = 220,
+    value_format: str = "{:,.0f}",
+) -> Markup:
     """Vertical bars, one per point (days, usually), each with its value above it when there
     is room (else on the labelled ones); labels on about eight of them, or all when few."""
     left, bottom, top = 52, 30, 22
@@ -49,21 +54,35 @@ def column_chart(points: Sequence[Tuple[str, float]], title: str, width: int = 7
             parts.append(
                 f'<rect class="bar" x="{x + slot * 0.1:.1f}" y="{top + plot_h - bar_h:.1f}" '
                 f'width="{max(slot * 0.8, 0.5):.1f}" height="{bar_h:.1f}">'
-                f'<title>{escape(label)}: {escape(value_format.format(value))}</title></rect>')
+                f"<title>{escape(label)}: {escape(value_format.format(value))}</title></rect>"
+            )
             if index % value_every == 0:
-                parts.append(f'<text class="value" x="{x + slot / 2:.1f}" y="{top + plot_h - bar_h - 4:.1f}" '
-                             f'text-anchor="middle">{escape(value_format.format(value))}</text>')
+                parts.append(
+                    f'<text class="value" x="{x + slot / 2:.1f}" y="{top + plot_h - bar_h - 4:.1f}" '
+                    f'text-anchor="middle">{escape(value_format.format(value))}</text>'
+                )
             if index % label_every == 0:
-                parts.append(f'<text class="tick" x="{x + slot / 2:.1f}" y="{height - 8}" '
-                             f'text-anchor="middle">{escape(label)}</text>')
+                parts.append(
+                    f'<text class="tick" x="{x + slot / 2:.1f}" y="{height - 8}" '
+                    f'text-anchor="middle">{escape(label)}</text>'
+                )
     else:
-        parts.append(f'<text class="empty" x="{width / 2}" y="{height / 2}" text-anchor="middle">No data</text>')
+        parts.append(
+            f'<text class="empty" x="{width / 2}" y="{height / 2}" text-anchor="middle">No data</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def bar_chart(items: Sequence[Tuple[str, float]], title: str, width: int = 620, row: int = 26,
-              label_width: int = 250, value_format: str = "{:,.0f}", peak: Optional[float] = None) -> Markup:
+def bar_chart(
+    items: Sequence[Tuple[str, float]],
+    title: str,
+    width: int = 620,
+    row: int = 26,
+    label_width: int = 250,
+    value_format: str = "{:,.0f}",
+    peak: Optional[float] = None,
+) -> Markup:
     """Horizontal bars with a label and value each (top topics, channels). ``peak``: the value
     of a full-width bar (1 for shares), else the largest value."""
     height = max(row * len(items), row) + 8
@@ -80,10 +99,13 @@ def bar_chart(items: Sequence[Tuple[str, float]], title: str, width: int = 620, 
         parts.append(
             f'<text class="label" x="{label_width - 8}" y="{y + row * 0.7:.1f}" text-anchor="end">{escape(shown)}</text>'
             f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{bar_w:.1f}" height="{row - 6}">'
-            f'<title>{escape(label)}: {escape(value_format.format(value))}</title></rect>'
+            f"<title>{escape(label)}: {escape(value_format.format(value))}</title></rect>"
             f'<text class="value" x="{label_width + bar_w + 6:.1f}" y="{y + row * 0.7:.1f}">'
-            f'{escape(value_format.format(value))}</text>')
+            f"{escape(value_format.format(value))}</text>"
+        )
     if not items:
-        parts.append(f'<text class="empty" x="{width / 2}" y="{row * 0.7}" text-anchor="middle">No data</text>')
+        parts.append(
+            f'<text class="empty" x="{width / 2}" y="{row * 0.7}" text-anchor="middle">No data</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

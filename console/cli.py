@@ -1,11 +1,11 @@
 """``python -m console``: run the console and look after its data from the command line.
 
-    python -m console serve                       # the web console (make console)
-    python -m console users create NAME --role reviewer|admin
-    python -m console users list | set-password NAME | disable NAME | enable NAME
-    python -m console refresh                     # summarise new conversations now
-    python -m console retention [--days N]        # delete conversations older than N days
-    python -m console delete CONVERSATION_ID      # delete one conversation (on request)
+python -m console serve                       # the web console (make console)
+python -m console users create NAME --role reviewer|admin
+python -m console users list | set-password NAME | disable NAME | enable NAME
+python -m console refresh                     # summarise new conversations now
+python -m console retention [--days N]        # delete conversations older than N days
+python -m console delete CONVERSATION_ID      # delete one conversation (on request)
 """
 
 from __future__ import annotations
@@ -67,22 +67,28 @@ def _serve(config: ConsoleConfig, engine, args: argparse.Namespace) -> int:
     message = auth.bootstrap_admin(engine, os.environ)
     if message:
         print(message, flush=True)
+
     def catch_up() -> None:
         # In the background, so the port opens at once even with a long backlog to summarise.
         started = time.monotonic()
         count = summary.refresh(engine, config.low_confidence, app.config["ZONE"])
-        print(f"Console: summarised {count} conversation(s) in {time.monotonic() - started:.1f} s.", flush=True)
+        print(
+            f"Console: summarised {count} conversation(s) in {time.monotonic() - started:.1f} s.", flush=True
+        )
 
     threading.Thread(target=catch_up, name="console-refresh", daemon=True).start()
     host, port = args.host or config.host, args.port or config.port
     print(f"Staff console: http://{host}:{port}/", flush=True)
-    serve(app, host=host, port=port, threads=args.threads, ident="console", clear_untrusted_proxy_headers=True)
+    serve(
+        app, host=host, port=port, threads=args.threads, ident="console", clear_untrusted_proxy_headers=True
+    )
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m console", description=__doc__,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    root = argparse.ArgumentParser(
+        prog="python -m console", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the web console")
     serve.add_argument("--host")
@@ -116,6 +122,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             return _users(engine, args)
         if args.command == "refresh":
             from zoneinfo import ZoneInfo
+
             count = summary.refresh(engine, config.low_confidence, ZoneInfo(config.timezone))
             print(f"Summarised {count} conversation(s).")
         elif args.command == "retention":
@@ -125,12 +132,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                 return 2
             deleted = retention.delete_older_than(engine, days)
             with engine.begin() as conn:
-                audit.record(conn, "cli", "retention", detail=f"{deleted} conversation(s) older than {days} days")
+                audit.record(
+                    conn, "cli", "retention", detail=f"{deleted} conversation(s) older than {days} days"
+                )
             print(f"Deleted {deleted} conversation(s) with no activity in the last {days} days.")
         elif args.command == "delete":
             with engine.begin() as conn:
                 deleted = retention.delete_conversations(conn, [args.conversation_id])
-                audit.record(conn, "cli", "delete", target=args.conversation_id, detail="on request (command line)")
+                audit.record(
+                    conn, "cli", "delete", target=args.conversation_id, detail="on request (command line)"
+                )
             if not deleted:
                 print(f"No conversation '{args.conversation_id}'.", file=sys.stderr)
                 return 1

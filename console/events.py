@@ -48,10 +48,22 @@ def topic_label(topic: Optional[str]) -> str:
 # What staff call each channel. Channel names are the stored ``input_channel`` (Rasa's name
 # for the input channel that took the message), never parsed out of conversation ids.
 _CHANNEL_LABELS = {
-    "socketio": "Website chat", "web": "Website chat", "webchat": "Website chat", "widget": "Website chat",
-    "whatsapp": "WhatsApp", "sms": "SMS", "twilio": "SMS", "telegram": "Telegram", "facebook": "Messenger",
-    "messenger": "Messenger", "slack": "Slack", "rest": "API", "safe_rest": "API", "api": "API",
-    "cmdline": "Command line", "unknown": "Unknown",
+    "socketio": "Website chat",
+    "web": "Website chat",
+    "webchat": "Website chat",
+    "widget": "Website chat",
+    "whatsapp": "WhatsApp",
+    "sms": "SMS",
+    "twilio": "SMS",
+    "telegram": "Telegram",
+    "facebook": "Messenger",
+    "messenger": "Messenger",
+    "slack": "Slack",
+    "rest": "API",
+    "safe_rest": "API",
+    "api": "API",
+    "cmdline": "Command line",
+    "unknown": "Unknown",
 }
 
 
@@ -126,8 +138,15 @@ def _user_message(event_id: int, data: Dict[str, Any], low_confidence: float) ->
     intent = parse.get("intent") or {}
     name = intent.get("name")
     text = data.get("text") or ""
-    message = Message(event_id, data.get("timestamp") or 0.0, "user", text, topic=name,
-                      confidence=intent.get("confidence"), channel=data.get("input_channel"))
+    message = Message(
+        event_id,
+        data.get("timestamp") or 0.0,
+        "user",
+        text,
+        topic=name,
+        confidence=intent.get("confidence"),
+        channel=data.get("input_channel"),
+    )
     message.is_button = text.startswith("/")
     metadata = data.get("metadata")
     if not isinstance(metadata, dict):
@@ -150,15 +169,22 @@ def _user_message(event_id: int, data: Dict[str, Any], low_confidence: float) ->
             message.pressed = VOTE_LABELS[message.vote]  # the transcript shows the vote, not the payload
     if name == "faq":
         response = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-        message.topic = intent.get("full_retrieval_intent_name") or response.get("intent_response_key") or "faq"
+        message.topic = (
+            intent.get("full_retrieval_intent_name") or response.get("intent_response_key") or "faq"
+        )
         message.answer_confidence = response.get("confidence")
-    message.crisis = name == CRISIS_INTENT or bool(parse.get("crisis_safety_net")) or message.risk_level == "crisis"
+    message.crisis = (
+        name == CRISIS_INTENT or bool(parse.get("crisis_safety_net")) or message.risk_level == "crisis"
+    )
     message.fallback = name == FALLBACK_INTENT
     lowest = message.lowest_confidence
     # A crisis is never "unanswered" (the safety net answers it), nor is a button click.
     message.low_confidence = bool(
-        not message.fallback and not message.crisis and not message.is_button
-        and lowest is not None and lowest < low_confidence
+        not message.fallback
+        and not message.crisis
+        and not message.is_button
+        and lowest is not None
+        and lowest < low_confidence
     )
     return message
 
@@ -171,8 +197,15 @@ def read_event(event_id: int, data: Dict[str, Any], low_confidence: float = 0.5)
         return _user_message(event_id, data, low_confidence)
     if kind == "bot":
         reply = (data.get("metadata") or {}).get("utter_action")
-        return Message(event_id, at, "bot", data.get("text") or "", reply=reply, crisis=reply == "utter_crisis",
-                       buttons=_buttons(data))
+        return Message(
+            event_id,
+            at,
+            "bot",
+            data.get("text") or "",
+            reply=reply,
+            crisis=reply == "utter_crisis",
+            buttons=_buttons(data),
+        )
     if kind == "session_started":
         return Message(event_id, at, "event", "New session started")
     if kind == "slot" and data.get("name") == "crisis_flagged" and data.get("value") is True:
@@ -182,7 +215,9 @@ def read_event(event_id: int, data: Dict[str, Any], low_confidence: float = 0.5)
 
 def _buttons(data: Dict[str, Any]) -> Tuple[Tuple[str, str], ...]:
     found = ((data.get("data") or {}).get("buttons") or []) if isinstance(data.get("data"), dict) else []
-    return tuple((str(b.get("title") or ""), str(b.get("payload") or "")) for b in found if isinstance(b, dict))
+    return tuple(
+        (str(b.get("title") or ""), str(b.get("payload") or "")) for b in found if isinstance(b, dict)
+    )
 
 
 def mark_presses(messages: List[Message]) -> List[Message]:
@@ -225,9 +260,9 @@ class Vote:
 def _answer_topic(reply: Optional[str]) -> Optional[str]:
     """``utter_faq/cost`` or ``utter_more_cost`` -> ``faq/cost``."""
     if reply and reply.startswith("utter_faq/"):
-        return "faq/" + reply[len("utter_faq/"):]
+        return "faq/" + reply[len("utter_faq/") :]
     if reply and reply.startswith("utter_more_"):
-        return "faq/" + reply[len("utter_more_"):]
+        return "faq/" + reply[len("utter_more_") :]
     return None
 
 

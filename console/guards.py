@@ -26,15 +26,17 @@ PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "s
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'none'",
-    "script-src 'none'",  # the console has no JavaScript at all
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'none'",  # the console has no JavaScript at all
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ]
+)
 
 
 def session_cookie_name(app: Flask) -> str:
@@ -43,8 +45,15 @@ def session_cookie_name(app: Flask) -> str:
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: Optional[int] = None) -> None:
-    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="Strict",
-                        secure=current_app.config["CONSOLE"].secure_cookies)
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="Strict",
+        secure=current_app.config["CONSOLE"].secure_cookies,
+    )
 
 
 def safe_next(target: Optional[str]) -> str:
@@ -52,7 +61,13 @@ def safe_next(target: Optional[str]) -> str:
     if not target:
         return url_for("conversations.index")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return url_for("conversations.index")
     return target
 
@@ -86,7 +101,10 @@ def load_user() -> Optional[BaseResponse]:
     if request.method in UNSAFE_METHODS:
         expected = request.cookies.get(LOGIN_CSRF_COOKIE) if endpoint == "auth.login" else g.csrf
         if not _same_origin() or not csrf_ok(expected):
-            abort(400, description="The form was out of date or not sent by this site. Reload the page and try again.")
+            abort(
+                400,
+                description="The form was out of date or not sent by this site. Reload the page and try again.",
+            )
     if endpoint in PUBLIC_ENDPOINTS:
         return None
     if g.user is None:
@@ -102,17 +120,22 @@ def login_csrf() -> str:
     """The login form's token: the browser's existing one if it has one, so a second login
     page (or the favicon request a browser redirects there) does not void the first form."""
     existing = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    return existing if len(existing) == 43 and existing.replace("-", "").replace("_", "").isalnum() \
+    return (
+        existing
+        if len(existing) == 43 and existing.replace("-", "").replace("_", "").isalnum()
         else secrets.token_urlsafe(32)
+    )
 
 
 def requires_admin(view: Callable[..., Any]) -> Callable[..., Any]:
     """Only admins export and delete."""
+
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         if not g.user or g.user["role"] != "admin":
             abort(403)
         return view(*args, **kwargs)
+
     return guarded
 
 

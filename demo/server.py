@@ -127,7 +127,9 @@ class WidgetSite:
         if path in ("/", "/index.html"):
             return render_page(self.socket_url, self.web_dir).encode("utf-8"), "text/html"
         if path == ACCESSIBILITY_URL:
-            return render_page(self.socket_url, self.web_dir, "accessibility.html").encode("utf-8"), "text/html"
+            return render_page(self.socket_url, self.web_dir, "accessibility.html").encode(
+                "utf-8"
+            ), "text/html"
         if path == "/vendor/socket.io.min.js":
             return self.bundle.read_bytes(), "text/javascript"
         if path in self.files:
@@ -168,7 +170,9 @@ class WidgetSite:
 
 def serve(host: str, port: int, socket_url: str) -> None:
     if not BUNDLE.exists():
-        sys.exit(f"Missing {BUNDLE.relative_to(settings.PROJECT_ROOT)}: run `make install` (npm ci in demo/).")
+        sys.exit(
+            f"Missing {BUNDLE.relative_to(settings.PROJECT_ROOT)}: run `make install` (npm ci in demo/)."
+        )
     settings.practice(), settings.widget()  # fail now, with a clear message, on bad settings
     site = WidgetSite(socket_url)
     server = ThreadingHTTPServer((host, port), site.handler())
@@ -182,10 +186,14 @@ def serve(host: str, port: int, socket_url: str) -> None:
 
 
 def main(argv: Optional[list] = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=settings.web_port())
-    parser.add_argument("--socket-url", default=settings.web_socket_url(), help="the Rasa server, as browsers reach it")
+    parser.add_argument(
+        "--socket-url", default=settings.web_socket_url(), help="the Rasa server, as browsers reach it"
+    )
     args = parser.parse_args(argv)
     try:
         serve(args.host, args.port, args.socket_url)

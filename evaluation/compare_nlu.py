@@ -35,18 +35,47 @@ def run(command: List[str]) -> float:
     # No training cache: a candidate must not reuse another's trained components, or its
     # training time would be understated.
     env = {**os.environ, "RASA_MAX_CACHE_SIZE": "0"}
-    subprocess.run(command, cwd=PROJECT_ROOT, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command, cwd=PROJECT_ROOT, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - started
 
 
 def train(config: Path, out: Path) -> float:
-    return run([RASA, "train", "nlu", "--config", str(config), "--nlu", "data",
-                "--out", str(out), "--fixed-model-name", "nlu"])
+    return run(
+        [
+            RASA,
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            "data",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            "nlu",
+        ]
+    )
 
 
 def cross_validate(config: Path, out: Path, folds: int) -> Dict[str, float]:
-    run([RASA, "test", "nlu", "--nlu", "data", "--config", str(config), "--cross-validation",
-         "--folds", str(folds), "--out", str(out)])
+    run(
+        [
+            RASA,
+            "test",
+            "nlu",
+            "--nlu",
+            "data",
+            "--config",
+            str(config),
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(out),
+        ]
+    )
     intents = json.loads((out / "intent_report.json").read_text())["weighted avg"]
     selector_file = out / "response_selection_report.json"
     selector = json.loads(selector_file.read_text())["weighted avg"] if selector_file.exists() else {}
@@ -72,10 +101,19 @@ async def threshold_sweep(model: Path) -> List[Dict[str, float]]:
     rows = []
     for threshold in THRESHOLDS:
         # an off-topic message answered "not sure" is fine; anything else must be right and confident
-        right = sum(1 for ok, conf, exp in scored if (ok and conf >= threshold) or (exp == "out_of_scope" and conf < threshold))
+        right = sum(
+            1
+            for ok, conf, exp in scored
+            if (ok and conf >= threshold) or (exp == "out_of_scope" and conf < threshold)
+        )
         caught = sum(1 for name, conf in nonsense if conf < threshold or name == "out_of_scope")
-        rows.append({"threshold": threshold, "heldout_accuracy": right / len(scored),
-                     "nonsense_caught": caught / len(nonsense)})
+        rows.append(
+            {
+                "threshold": threshold,
+                "heldout_accuracy": right / len(scored),
+                "nonsense_caught": caught / len(nonsense),
+            }
+        )
     return rows
 
 

@@ -35,8 +35,13 @@ from evaluation.fresh_sets import CRISIS_FRESH
 
 # "dev" is everything tuned on: the split's dev.yml and the hand-written dev_extra.yml;
 # "dev_split" and "dev_extra" report each file alone. The test parts are frozen.
-PARTS = {"dev": (DEV_FILE, DEV_EXTRA_FILE), "dev_split": (DEV_FILE,), "dev_extra": (DEV_EXTRA_FILE,), "test": (TEST_FILE,),
-         "test_fresh": (CRISIS_FRESH,)}
+PARTS = {
+    "dev": (DEV_FILE, DEV_EXTRA_FILE),
+    "dev_split": (DEV_FILE,),
+    "dev_extra": (DEV_EXTRA_FILE,),
+    "test": (TEST_FILE,),
+    "test_fresh": (CRISIS_FRESH,),
+}
 DETECTORS = ("lexicon", "semantic", "classifier", "together")
 
 
@@ -95,7 +100,9 @@ class Detectors:
                 confident = first["confidence"] >= CLASSIFIER_CRISIS_CONFIDENCE
                 levels["classifier"] = CRISIS if confident else CHECK_IN
             risk = parse.get("risk") or {}
-            levels["together"] = CRISIS if (parse.get("intent") or {}).get("name") == "crisis" else risk.get("level", NONE)
+            levels["together"] = (
+                CRISIS if (parse.get("intent") or {}).get("name") == "crisis" else risk.get("level", NONE)
+            )
             levels["kinds"] = risk.get("kinds", [])
         return levels
 
@@ -109,7 +116,9 @@ def evaluate(part: str, model: Optional[Path]) -> Dict:
     detectors = Detectors(model)
     names = [d for d in DETECTORS if model is not None or d in ("lexicon", "semantic")]
     results = {"part": part, "detectors": names, "risk": {}, "ordinary": {}, "misses": {}, "false_alarms": {}}
-    scored = {key: [(item, detectors.levels(item["text"])) for item in data[key]] for key in ("risk", "ordinary")}
+    scored = {
+        key: [(item, detectors.levels(item["text"])) for item in data[key]] for key in ("risk", "ordinary")
+    }
     for name in names:
         risk = [(item, levels[name]) for item, levels in scored["risk"]]
         ordinary = [(item, levels[name]) for item, levels in scored["ordinary"]]
@@ -130,10 +139,14 @@ def evaluate(part: str, model: Optional[Path]) -> Dict:
             "per_category": {c: rate(v) for c, v in sorted(per_category.items()) if any(v)},
         }
         results["misses"][name] = [
-            {"text": item["text"], "category": item["category"], "level": level} for item, level in risk if level != CRISIS
+            {"text": item["text"], "category": item["category"], "level": level}
+            for item, level in risk
+            if level != CRISIS
         ]
         results["false_alarms"][name] = [
-            {"text": item["text"], "category": item["category"]} for item, level in ordinary if level == CRISIS
+            {"text": item["text"], "category": item["category"]}
+            for item, level in ordinary
+            if level == CRISIS
         ]
     final = names[-1]
     results["check_in_share_all_messages"] = rate(
@@ -145,8 +158,11 @@ def evaluate(part: str, model: Optional[Path]) -> Dict:
         for name, values in detectors.latency.items()
     }
     if model is not None:
-        kinds_right = [item["kind"] in levels.get("kinds", [])[:2]
-                       for item, levels in scored["risk"] if levels["together"] == CRISIS]
+        kinds_right = [
+            item["kind"] in levels.get("kinds", [])[:2]
+            for item, levels in scored["risk"]
+            if levels["together"] == CRISIS
+        ]
         results["kind_in_top_two"] = rate(kinds_right)
     results["_scores"] = {
         "risk": [levels["semantic_score"] for _, levels in scored["risk"]],
@@ -166,8 +182,11 @@ def _conversations(data: Dict, detectors: Detectors, final: str) -> Dict:
         "risk_caught_or_check_in": rate([any(level != NONE for level in levels) for levels in risk]),
         "ordinary_false_alarm": rate([CRISIS in levels for levels in ordinary]),
         "ordinary_check_in": rate([CHECK_IN in levels for levels in ordinary]),
-        "missed": [c["turns"] for c, levels in zip(data.get("conversations_risk", []), risk, strict=True)
-                   if CRISIS not in levels],
+        "missed": [
+            c["turns"]
+            for c, levels in zip(data.get("conversations_risk", []), risk, strict=True)
+            if CRISIS not in levels
+        ],
         "n_risk": len(risk),
         "n_ordinary": len(ordinary),
     }
@@ -193,19 +212,25 @@ def report_lines(results: Dict) -> List[str]:
             f"false alarms {o['false_alarm_rate']:5.1%}  check-in on ordinary {o['check_in_share']:5.1%}"
         )
     c = results["conversations"]
-    lines.append(f"  conversations: risk caught {c['risk_caught']:.1%} of {c['n_risk']} (with check-in "
-                 f"{c['risk_caught_or_check_in']:.1%}), "
-                 f"ordinary false alarms {c['ordinary_false_alarm']:.1%} of {c['n_ordinary']}")
+    lines.append(
+        f"  conversations: risk caught {c['risk_caught']:.1%} of {c['n_risk']} (with check-in "
+        f"{c['risk_caught_or_check_in']:.1%}), "
+        f"ordinary false alarms {c['ordinary_false_alarm']:.1%} of {c['n_ordinary']}"
+    )
     lines.append(f"  check-in share of all messages: {results['check_in_share_all_messages']:.1%}")
     for name, lat in results["latency_ms"].items():
-        lines.append(f"  latency {name:10s} p50 {lat['p50']:6.1f} ms  p95 {lat['p95']:6.1f} ms  (n={lat['n']})")
+        lines.append(
+            f"  latency {name:10s} p50 {lat['p50']:6.1f} ms  p95 {lat['p95']:6.1f} ms  (n={lat['n']})"
+        )
     return lines
 
 
 def markdown(dev: Dict, test: Dict) -> str:
     """The tables in docs/nlu.md and docs/safety/evaluation.md, from two --json reports."""
-    out = ["| detector | dev recall | dev false alarms | test recall | test false alarms | test check-in on ordinary |",
-           "|---|---|---|---|---|---|"]
+    out = [
+        "| detector | dev recall | dev false alarms | test recall | test false alarms | test check-in on ordinary |",
+        "|---|---|---|---|---|---|",
+    ]
     for name in test["detectors"]:
         out.append(
             f"| {name} | {dev['risk'][name]['recall']:.1%} | {dev['ordinary'][name]['false_alarm_rate']:.1%} | "
@@ -213,32 +238,57 @@ def markdown(dev: Dict, test: Dict) -> str:
             f"{test['ordinary'][name]['check_in_share']:.1%} |"
         )
     final = test["detectors"][-1]
-    out += ["", f"Recall per risk category ({final}):", "",
-            "| category | dev | test | test misses |", "|---|---|---|---|"]
+    out += [
+        "",
+        f"Recall per risk category ({final}):",
+        "",
+        "| category | dev | test | test misses |",
+        "|---|---|---|---|",
+    ]
     misses: Dict[str, int] = defaultdict(int)
     for miss in test["misses"][final]:
         misses[miss["category"]] += 1
     for category, value in test["risk"][final]["per_category"].items():
         dev_value = dev["risk"][final]["per_category"].get(category, 0)
         out.append(f"| {category} | {dev_value:.0%} | {value:.0%} | {misses[category]} |")
-    out += ["", f"False alarms per ordinary category ({final}, categories with any):", "",
-            "| category | dev | test |", "|---|---|---|"]
-    categories = sorted(set(dev["ordinary"][final]["per_category"]) | set(test["ordinary"][final]["per_category"]))
+    out += [
+        "",
+        f"False alarms per ordinary category ({final}, categories with any):",
+        "",
+        "| category | dev | test |",
+        "|---|---|---|",
+    ]
+    categories = sorted(
+        set(dev["ordinary"][final]["per_category"]) | set(test["ordinary"][final]["per_category"])
+    )
     for category in categories:
-        out.append(f"| {category} | {dev['ordinary'][final]['per_category'].get(category, 0):.0%} | "
-                   f"{test['ordinary'][final]['per_category'].get(category, 0):.0%} |")
+        out.append(
+            f"| {category} | {dev['ordinary'][final]['per_category'].get(category, 0):.0%} | "
+            f"{test['ordinary'][final]['per_category'].get(category, 0):.0%} |"
+        )
     out += ["", "| | dev | test |", "|---|---|---|"]
-    for key, label in (("risk_caught", "risk conversations caught (crisis on some turn)"),
-                       ("risk_caught_or_check_in", "... or a check-in on some turn"),
-                       ("ordinary_false_alarm", "ordinary conversations with a crisis reply"),
-                       ("ordinary_check_in", "ordinary conversations with a check-in")):
+    for key, label in (
+        ("risk_caught", "risk conversations caught (crisis on some turn)"),
+        ("risk_caught_or_check_in", "... or a check-in on some turn"),
+        ("ordinary_false_alarm", "ordinary conversations with a crisis reply"),
+        ("ordinary_check_in", "ordinary conversations with a check-in"),
+    ):
         count = "n_risk" if "risk" in key else "n_ordinary"
-        out.append(f"| {label} | {dev['conversations'][key]:.0%} of {dev['conversations'][count]} | "
-                   f"{test['conversations'][key]:.0%} of {test['conversations'][count]} |")
-    out.append(f"| check-in share of all single messages | {dev['check_in_share_all_messages']:.1%} "
-               f"| {test['check_in_share_all_messages']:.1%} |")
-    out += ["", "Latency per message, in-process (ms):", "",
-            "| | dev p50 | dev p95 | test p50 | test p95 |", "|---|---|---|---|---|"]
+        out.append(
+            f"| {label} | {dev['conversations'][key]:.0%} of {dev['conversations'][count]} | "
+            f"{test['conversations'][key]:.0%} of {test['conversations'][count]} |"
+        )
+    out.append(
+        f"| check-in share of all single messages | {dev['check_in_share_all_messages']:.1%} "
+        f"| {test['check_in_share_all_messages']:.1%} |"
+    )
+    out += [
+        "",
+        "Latency per message, in-process (ms):",
+        "",
+        "| | dev p50 | dev p95 | test p50 | test p95 |",
+        "|---|---|---|---|---|",
+    ]
     for name in test["latency_ms"]:
         d, t = dev["latency_ms"][name], test["latency_ms"][name]
         out.append(f"| {name} | {d['p50']:.1f} | {d['p95']:.1f} | {t['p50']:.1f} | {t['p95']:.1f} |")
@@ -248,12 +298,19 @@ def markdown(dev: Dict, test: Dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=sorted(PARTS), default="dev")
-    parser.add_argument("--model", type=Path, help="a trained model (adds the classifier and the full pipeline)")
+    parser.add_argument(
+        "--model", type=Path, help="a trained model (adds the classifier and the full pipeline)"
+    )
     parser.add_argument("--tune", action="store_true", help="print the semantic threshold table (dev only)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--misses", action="store_true", help="print misses and false alarms (dev only)")
-    parser.add_argument("--markdown", nargs=2, type=Path, metavar=("DEV_JSON", "TEST_JSON"),
-                        help="print the report tables from two --json files and stop")
+    parser.add_argument(
+        "--markdown",
+        nargs=2,
+        type=Path,
+        metavar=("DEV_JSON", "TEST_JSON"),
+        help="print the report tables from two --json files and stop",
+    )
     args = parser.parse_args()
     if args.markdown:
         dev, test = (json.loads(path.read_text(encoding="utf-8")) for path in args.markdown)

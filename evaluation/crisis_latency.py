@@ -37,7 +37,11 @@ def _forget(encoder) -> None:
 
 
 def percentiles(values: List[float]) -> Dict[str, float]:
-    return {"p50": float(np.percentile(values, 50)), "p95": float(np.percentile(values, 95)), "n": len(values)}
+    return {
+        "p50": float(np.percentile(values, 50)),
+        "p95": float(np.percentile(values, 95)),
+        "n": len(values),
+    }
 
 
 def measure(model: Optional[Path]) -> Dict:
@@ -77,7 +81,11 @@ def measure(model: Optional[Path]) -> Dict:
         net.assess(text)
         times["crisis_check"].append((time.perf_counter() - start) * 1000)
         times["runs"].append(getattr(encoder, "runs", 0) - runs)
-    report: Dict = {"messages": len(texts), "load_average_before": load_before, "load_average_after": os.getloadavg()}
+    report: Dict = {
+        "messages": len(texts),
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+    }
     report.update({key: percentiles(values) for key, values in times.items() if values and key != "runs"})
     if hasattr(encoder, "runs"):
         report["encoder_runs_per_message"] = float(np.mean(times["runs"]))
@@ -89,9 +97,11 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="a trained model: adds the whole parse")
     args = parser.parse_args()
     report = measure(args.model)
-    print(f"{report['messages']} dev messages; load average (1, 5, 15 min) "
-          f"before {tuple(round(x, 2) for x in report['load_average_before'])}, "
-          f"after {tuple(round(x, 2) for x in report['load_average_after'])} on {os.cpu_count()} cores")
+    print(
+        f"{report['messages']} dev messages; load average (1, 5, 15 min) "
+        f"before {tuple(round(x, 2) for x in report['load_average_before'])}, "
+        f"after {tuple(round(x, 2) for x in report['load_average_after'])} on {os.cpu_count()} cores"
+    )
     for key in ("crisis_check", "full_parse"):
         if key in report:
             print(f"  {key:12s} p50 {report[key]['p50']:6.1f} ms  p95 {report[key]['p95']:6.1f} ms")

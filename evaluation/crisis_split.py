@@ -57,7 +57,9 @@ def flatten_risk(source: Dict) -> List[Dict[str, str]]:
             if register == "kind":
                 continue
             item_kind = OTHER_PERSON if (register == "third_party" and kind == SELF_KIND) else kind
-            items += [{"text": t, "category": category, "register": register, "kind": item_kind} for t in texts]
+            items += [
+                {"text": t, "category": category, "register": register, "kind": item_kind} for t in texts
+            ]
     return items
 
 
@@ -70,7 +72,9 @@ def flatten_ordinary(source: Dict) -> List[Dict[str, str]]:
     ]
 
 
-def stratified_halves(items: List[Dict], rng: random.Random, key: str = "category") -> Tuple[List[Dict], List[Dict]]:
+def stratified_halves(
+    items: List[Dict], rng: random.Random, key: str = "category"
+) -> Tuple[List[Dict], List[Dict]]:
     """Per stratum (``key``'s value): shuffle, then deal alternately (dev first)."""
     by_category: Dict[str, List[Dict]] = defaultdict(list)
     for item in items:

@@ -129,12 +129,19 @@ def score_real(parsed: Sequence[Parsed], accepts: Sequence[List[str]], **gate: f
 
 def score_heldout(parsed: Sequence[Parsed], expected: Sequence[str], **gate: float) -> Dict[str, Any]:
     right = sum(1 for item, exp in zip(parsed, expected, strict=True) if reply(item, **gate) == exp)
-    errors = [(item.text, exp, reply(item, **gate))
-              for item, exp in zip(parsed, expected, strict=True) if reply(item, **gate) != exp]
+    errors = [
+        (item.text, exp, reply(item, **gate))
+        for item, exp in zip(parsed, expected, strict=True)
+        if reply(item, **gate) != exp
+    ]
     faq = [(item, exp) for item, exp in zip(parsed, expected, strict=True) if exp.startswith("faq/")]
     faq_right = sum(1 for item, exp in faq if reply(item, **gate) == exp)
-    return {"total": len(parsed), "accuracy": right / max(1, len(parsed)),
-            "faq_accuracy": faq_right / max(1, len(faq)), "errors": errors}
+    return {
+        "total": len(parsed),
+        "accuracy": right / max(1, len(parsed)),
+        "faq_accuracy": faq_right / max(1, len(faq)),
+        "errors": errors,
+    }
 
 
 def gate_curve(parsed: Sequence[Parsed], accepts: Sequence[List[str]]) -> List[Dict[str, Any]]:
@@ -149,8 +156,12 @@ def gate_curve(parsed: Sequence[Parsed], accepts: Sequence[List[str]]) -> List[D
 def to_parsed(parse: Dict[str, Any]) -> Parsed:
     from bot.nlu.faq_gate import GATE_KEY, topic_ranking
 
-    return Parsed(parse.get("text") or "", (parse.get("intent") or {}).get("name") or "",
-                  topic_ranking(parse), bool(parse.get(GATE_KEY)))
+    return Parsed(
+        parse.get("text") or "",
+        (parse.get("intent") or {}).get("name") or "",
+        topic_ranking(parse),
+        bool(parse.get(GATE_KEY)),
+    )
 
 
 async def parse_all(agent, texts: Iterable[str]) -> Tuple[List[Parsed], List[float]]:
@@ -177,8 +188,14 @@ async def evaluate(model: Path, splits: Sequence[str], curve: bool = True) -> Di
     report["heldout"] = score_heldout(parsed, expected)
     if curve:
         report["heldout_gate_curve"] = [
-            {"threshold": t, "margin": m, "accuracy": score_heldout(parsed, expected, threshold=t, margin=m)["accuracy"]}
-            for t in THRESHOLDS for m in MARGINS]
+            {
+                "threshold": t,
+                "margin": m,
+                "accuracy": score_heldout(parsed, expected, threshold=t, margin=m)["accuracy"],
+            }
+            for t in THRESHOLDS
+            for m in MARGINS
+        ]
     all_latencies = list(latencies)
     for split in splits:
         if not (REAL_DIR / f"{split}.yml").exists():
@@ -189,8 +206,11 @@ async def evaluate(model: Path, splits: Sequence[str], curve: bool = True) -> Di
         accepts = [a for _, a in real]
         report[split] = score_real(parsed, accepts)
         # wrong answers and "other" replies (the ones neither acceptable nor an abstention)
-        report[split]["errors"] = [(p.text, a, reply(p)) for p, a in zip(parsed, accepts, strict=True)
-                                   if score_real([p], [a])["acceptable"] == 0 and reply(p) != ABSTAIN]
+        report[split]["errors"] = [
+            (p.text, a, reply(p))
+            for p, a in zip(parsed, accepts, strict=True)
+            if score_real([p], [a])["acceptable"] == 0 and reply(p) != ABSTAIN
+        ]
         if curve:
             report[f"{split}_gate_curve"] = gate_curve(parsed, accepts)
         all_latencies += latencies
@@ -209,17 +229,23 @@ def print_report(report: Dict[str, Any], splits: Sequence[str]) -> None:
         if "missing" in result:
             print(f"real {split}: no file at {result['missing']}")
             continue
-        print(f"real {split} ({result['total']}): acceptable {result['acceptable_rate']:.1%}, "
-              f"wrong answer {result['wrong_answer_rate']:.1%}, abstained {result['abstained_rate']:.1%} "
-              f"(right topic suggested in {result['abstained_right_suggested']}), other {result['other_rate']:.1%}")
-    print(f"latency p50/p95 {report['latency_ms_p50']:.1f}/{report['latency_ms_p95']:.1f} ms, "
-          f"max RSS {report['max_rss_mb']:.0f} MB, load {report['load_seconds']:.1f} s")
+        print(
+            f"real {split} ({result['total']}): acceptable {result['acceptable_rate']:.1%}, "
+            f"wrong answer {result['wrong_answer_rate']:.1%}, abstained {result['abstained_rate']:.1%} "
+            f"(right topic suggested in {result['abstained_right_suggested']}), other {result['other_rate']:.1%}"
+        )
+    print(
+        f"latency p50/p95 {report['latency_ms_p50']:.1f}/{report['latency_ms_p95']:.1f} ms, "
+        f"max RSS {report['max_rss_mb']:.0f} MB, load {report['load_seconds']:.1f} s"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    parser.add_argument("--split", action="append", choices=SPLITS, help="real-question split(s); default dev")
+    parser.add_argument(
+        "--split", action="append", choices=SPLITS, help="real-question split(s); default dev"
+    )
     parser.add_argument("--json", type=Path, help="write the full report here")
     args = parser.parse_args()
     splits = args.split or ["dev"]

@@ -91,7 +91,7 @@ class Overlap:
                 self.word_sets.append(frozenset(seq))
 
     def matches(self, text: str) -> Optional[str]:
-        """"exact", "near" or None."""
+        """ "exact", "near" or None."""
         seq = words(text)
         if seq in self.sequences:
             return "exact"
@@ -130,8 +130,14 @@ def real_reference_texts() -> List[str]:
 
 # Rule 17 of the labelling rules: "therapy" and "psychotherapy" do not make a question new
 # (nor do US spellings).
-_SAME_WORD = {"psychotherapy": "therapy", "psychotherapist": "therapist", "psychotherapists": "therapists",
-              "counseling": "counselling", "counselor": "counsellor", "counselors": "counsellors"}
+_SAME_WORD = {
+    "psychotherapy": "therapy",
+    "psychotherapist": "therapist",
+    "psychotherapists": "therapists",
+    "counseling": "counselling",
+    "counselor": "counsellor",
+    "counselors": "counsellors",
+}
 
 
 def _keys(text: str) -> Set[Tuple[str, ...]]:

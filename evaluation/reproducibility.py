@@ -75,13 +75,23 @@ async def _predict(model: Path, texts: List[str]) -> List[Dict]:
 
 def compare(first: List[Dict], second: List[Dict]) -> Dict:
     """Counts of differing labels and the largest confidence difference."""
-    labels = sum(a["intent"] != b["intent"] or a["topic"] != b["topic"] for a, b in zip(first, second, strict=True))
+    labels = sum(
+        a["intent"] != b["intent"] or a["topic"] != b["topic"] for a, b in zip(first, second, strict=True)
+    )
     worst = max(
-        (abs(a[k] - b[k]) for a, b in zip(first, second, strict=True) for k in ("intent_confidence", "topic_confidence")),
+        (
+            abs(a[k] - b[k])
+            for a, b in zip(first, second, strict=True)
+            for k in ("intent_confidence", "topic_confidence")
+        ),
         default=0.0,
     )
-    return {"messages": len(first), "label_differences": labels, "max_confidence_difference": worst,
-            "reproducible": labels == 0 and worst <= TOLERANCE}
+    return {
+        "messages": len(first),
+        "label_differences": labels,
+        "max_confidence_difference": worst,
+        "reproducible": labels == 0 and worst <= TOLERANCE,
+    }
 
 
 def main() -> None:

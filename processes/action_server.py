@@ -63,17 +63,24 @@ def create_app(actions: str, token: str):
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--actions", default="actions")
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
     parser.add_argument("--host", default=os.environ.get("SANIC_HOST", "127.0.0.1"))
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     token = required_token()
     app = create_app(args.actions, token)
-    logger.info("Action server on http://%s:%s (%s)", args.host, args.port,
-                "shared secret required" if token else "no shared secret: development only")
+    logger.info(
+        "Action server on http://%s:%s (%s)",
+        args.host,
+        args.port,
+        "shared secret required" if token else "no shared secret: development only",
+    )
     from rasa_sdk import utils
 
     app.run(args.host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)

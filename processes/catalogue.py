@@ -41,9 +41,12 @@ def new_token() -> str:
 def action_server(port: int, token: str, env: Optional[Dict[str, str]] = None) -> Process:
     """rasa-sdk on 127.0.0.1, refusing calls without ``token`` (processes/action_server.py)."""
     return Process(
-        "actions", "action server",
+        "actions",
+        "action server",
         [PYTHON, "-m", "processes.action_server", "--actions", "actions", "--port", str(port)],
-        port, "/health", READY_SECONDS["actions"],
+        port,
+        "/health",
+        READY_SECONDS["actions"],
         env={**telemetry_env(), "SANIC_HOST": "127.0.0.1", "ACTION_SERVER_TOKEN": token, **(env or {})},
         describe=f"http://127.0.0.1:{port} (custom actions)",
     )
@@ -64,19 +67,45 @@ def rasa_server(
     opens). Its HTTP API and CORS origins come from the environment (RASA_ENABLE_API,
     WEB_ALLOWED_ORIGINS) unless ``args`` say otherwise (``--enable-api``, ``--cors``)."""
     return Process(
-        "rasa", "Rasa server",
-        [PYTHON, "-m", "bot.serve", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port),
-         "--endpoints", endpoints, "--credentials", credentials, *args],
-        port, "/", READY_SECONDS["rasa"],
-        env={**telemetry_env(), "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-             "ACTION_SERVER_TOKEN": token, **(env or {})},
+        "rasa",
+        "Rasa server",
+        [
+            PYTHON,
+            "-m",
+            "bot.serve",
+            "--model",
+            str(model),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--endpoints",
+            endpoints,
+            "--credentials",
+            credentials,
+            *args,
+        ],
+        port,
+        "/",
+        READY_SECONDS["rasa"],
+        env={
+            **telemetry_env(),
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "ACTION_SERVER_TOKEN": token,
+            **(env or {}),
+        },
         describe=f"http://127.0.0.1:{port}/webhooks/rest/webhook (REST channel)",
     )
 
 
 def assistant(
-    rasa_port: int, action_port: int, *, token: Optional[str] = None, with_actions: bool = True,
-    env: Optional[Dict[str, str]] = None, **rasa_options,
+    rasa_port: int,
+    action_port: int,
+    *,
+    token: Optional[str] = None,
+    with_actions: bool = True,
+    env: Optional[Dict[str, str]] = None,
+    **rasa_options,
 ) -> List[Process]:
     """The action server and the Rasa server, sharing one secret (a fresh one unless given).
     ``env`` goes to both; ``rasa_options`` are rasa_server()'s."""
@@ -91,7 +120,13 @@ def demo_page(port: int, socket_url: Optional[str] = None, env: Optional[Dict[st
     if socket_url:
         command += ["--socket-url", socket_url]
     return Process(
-        "web", "web page", command, port, "/", READY_SECONDS["web"], env={**telemetry_env(), **(env or {})},
+        "web",
+        "web page",
+        command,
+        port,
+        "/",
+        READY_SECONDS["web"],
+        env={**telemetry_env(), **(env or {})},
         describe=f"http://127.0.0.1:{port}  <- open this to chat through the website widget",
     )
 
@@ -99,7 +134,12 @@ def demo_page(port: int, socket_url: Optional[str] = None, env: Optional[Dict[st
 def console(port: int, env: Optional[Dict[str, str]] = None) -> Process:
     """The staff console (console/): review, tag and export the stored conversations."""
     return Process(
-        "console", "staff console", [PYTHON, "-m", "console", "serve", "--port", str(port)],
-        port, "/login", READY_SECONDS["console"], env={**telemetry_env(), **(env or {})},
+        "console",
+        "staff console",
+        [PYTHON, "-m", "console", "serve", "--port", str(port)],
+        port,
+        "/login",
+        READY_SECONDS["console"],
+        env={**telemetry_env(), **(env or {})},
         describe=f"http://127.0.0.1:{port}  <- staff log in here (first admin: see above)",
     )

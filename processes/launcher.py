@@ -31,14 +31,19 @@ def log_dir() -> Path:
 
 def services(rasa_port: int, action_port: int, credentials: str = "credentials.yml") -> List[Process]:
     """The action server and the Rasa server, sharing ACTION_SERVER_TOKEN or a fresh secret per run."""
-    return catalogue.assistant(rasa_port, action_port, token=settings.action_server_token() or None,
-                               credentials=credentials)
+    return catalogue.assistant(
+        rasa_port, action_port, token=settings.action_server_token() or None, credentials=credentials
+    )
 
 
 def start(processes: List[Process]) -> None:
     logs = log_dir()
     print(f"Starting the {', the '.join(p.title for p in processes)} (output in {logs}/)...", flush=True)
-    start_all(processes, logs, on_ready=lambda p: print(f"  ✓ {p.title} ready ({p.ready_seconds:.0f} s)", flush=True))
+    start_all(
+        processes,
+        logs,
+        on_ready=lambda p: print(f"  ✓ {p.title} ready ({p.ready_seconds:.0f} s)", flush=True),
+    )
 
 
 def print_console_notes(processes: List[Process]) -> None:
@@ -58,7 +63,7 @@ def print_welcome(processes: List[Process], rasa_port: int) -> None:
         "\nTalk to it over REST, for example:\n"
         f"  curl -s -X POST http://127.0.0.1:{rasa_port}/webhooks/rest/webhook \\\n"
         "       -H 'Content-Type: application/json' \\\n"
-        "       -d '{\"sender\": \"me\", \"message\": \"what is psychodynamic therapy?\"}'\n"
+        '       -d \'{"sender": "me", "message": "what is psychodynamic therapy?"}\'\n'
         "or chat in the terminal with `make shell`. Conversations are stored in "
         f"{settings.tracker_db_url()}.\nPress Ctrl-C to stop.",
         flush=True,
@@ -72,7 +77,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:  # loads .env first, so every setting below may come from it
         credentials, channels = channels_config.prepare()
         settings.rasa_api_args()  # Rasa's HTTP API: off unless RASA_ENABLE_API=1, then JWT only (bot.serve reads it)
-        settings.web_allowed_origins(), settings.widget()  # the chat widget's settings (bot/channels/widget.py)
+        (
+            settings.web_allowed_origins(),
+            settings.widget(),
+        )  # the chat widget's settings (bot/channels/widget.py)
         # secrets (docs/security.md): mandatory with APP_ENV=production; the id key has a dev default
         settings.rest_channel_token(), settings.action_server_token(), settings.conversation_id_key()
     except settings.ConfigurationError as error:
@@ -93,9 +101,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         start(processes)
         if args.shell:
             return subprocess.call(
-                [str(VENV_BIN / "rasa"), "shell", "--model", str(catalogue.MODEL), "--endpoints", "endpoints.yml"],
+                [
+                    str(VENV_BIN / "rasa"),
+                    "shell",
+                    "--model",
+                    str(catalogue.MODEL),
+                    "--endpoints",
+                    "endpoints.yml",
+                ],
                 cwd=settings.PROJECT_ROOT,
-                env={**os.environ, **processes[0].env, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"},
+                env={
+                    **os.environ,
+                    **processes[0].env,
+                    "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+                },
             )
         print_console_notes(processes)
         print("\n" + channels_config.describe(channels), flush=True)
@@ -103,7 +122,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         while all(process.running() for process in processes):
             time.sleep(1)
         dead = next(process for process in processes if not process.running())
-        print(f"The {dead.title} stopped unexpectedly (see {dead.log}); stopping the others.", file=sys.stderr)
+        print(
+            f"The {dead.title} stopped unexpectedly (see {dead.log}); stopping the others.", file=sys.stderr
+        )
         return 1
     except KeyboardInterrupt:
         return 0

@@ -97,8 +97,12 @@ class Process:
         self.started_at = time.monotonic()
         try:
             self.popen = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.environment(), start_new_session=True,
-                stdout=output, stderr=subprocess.STDOUT if output else None,
+                self.command,
+                cwd=ROOT,
+                env=self.environment(),
+                start_new_session=True,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
             )
         finally:
             if output:
@@ -119,8 +123,10 @@ class Process:
                 self.ready_seconds = time.monotonic() - self.started_at
                 return self.ready_seconds
             time.sleep(POLL_SECONDS)
-        raise NotReady(f"{self.title} was not ready after {self.ready_timeout:.0f} s ({self.health_url})"
-                       f"{self._log_tail()}")
+        raise NotReady(
+            f"{self.title} was not ready after {self.ready_timeout:.0f} s ({self.health_url})"
+            f"{self._log_tail()}"
+        )
 
     def stop(self) -> None:
         popen = self.popen
@@ -142,8 +148,11 @@ class Process:
         return f"; the end of {self.log}:\n" + "\n".join(tail)
 
 
-def start_all(processes: Sequence[Process], log_dir: Optional[Path] = None,
-              on_ready: Optional[Callable[[Process], None]] = None) -> None:
+def start_all(
+    processes: Sequence[Process],
+    log_dir: Optional[Path] = None,
+    on_ready: Optional[Callable[[Process], None]] = None,
+) -> None:
     """Launches all (so they load side by side), then waits for each; on failure stops them all."""
     try:
         for process in processes:

@@ -24,7 +24,9 @@ def pytest_terminal_summary(terminalreporter):
     reason = _sources_missing()
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if reason in str(r.longrepr)]
     if skipped:
-        terminalreporter.write_line(f"{reason}: {len(skipped)} source-comparing tests skipped; set SOURCES_DIR")
+        terminalreporter.write_line(
+            f"{reason}: {len(skipped)} source-comparing tests skipped; set SOURCES_DIR"
+        )
 
 
 def pytest_configure(config):

@@ -77,7 +77,8 @@ def compose(flag: Flag, config: DutyAlert, callback_requested: bool = False) -> 
         f"Channel: {flag.channel}\n"
         f"Why: {REASONS.get(flag.reason, flag.reason)}\n"
         f"Reply given: the crisis reply for '{flag.kind.replace('_', ' ')}'\n"
-        + (CALLBACK_LINE if callback_requested else "") + "\n"
+        + (CALLBACK_LINE if callback_requested else "")
+        + "\n"
         "Read the transcript in the staff console (login needed):\n"
         f"{transcript_url(config.console_url, flag.conversation_id)}\n\n"
         "The visitor was given the emergency and crisis lines. Please follow the practice's "
@@ -187,7 +188,11 @@ class DutyAlerter:
             except Exception as error:  # noqa: BLE001 - any failure is logged and retried
                 logger.warning(
                     "Duty alert attempt %d/%d failed (%s): %s: %s",
-                    attempt, self.config.attempts, _short(flag), type(error).__name__, error,
+                    attempt,
+                    self.config.attempts,
+                    _short(flag),
+                    type(error).__name__,
+                    error,
                 )
                 if attempt < self.config.attempts:
                     await self._sleep(delay)
@@ -195,8 +200,11 @@ class DutyAlerter:
                 continue
             logger.info("Duty alert attempt %d/%d sent (%s)", attempt, self.config.attempts, _short(flag))
             return True
-        logger.error("Duty alert NOT delivered after %d attempts (%s): check duty_alert settings",
-                     self.config.attempts, _short(flag))
+        logger.error(
+            "Duty alert NOT delivered after %d attempts (%s): check duty_alert settings",
+            self.config.attempts,
+            _short(flag),
+        )
         return False
 
     async def drain(self) -> Tuple[bool, ...]:

@@ -30,8 +30,10 @@ CRISIS_RESPONSE = "utter_crisis"
 def duty_alerter() -> DutyAlerter:
     config = settings.duty_alert()
     if not config.enabled:
-        logger.warning("Duty alert is off: set duty_alert.smtp_host, sender and recipients "
-                       "(practice.yml or DUTY_ALERT_*) so flagged conversations reach the duty contact.")
+        logger.warning(
+            "Duty alert is off: set duty_alert.smtp_host, sender and recipients "
+            "(practice.yml or DUTY_ALERT_*) so flagged conversations reach the duty contact."
+        )
     store = callbacks.shared_store()
     return DutyAlerter(config, callback_requested=(lambda cid: store.requested(cid) > 0) if store else None)
 
@@ -43,7 +45,8 @@ def flag_of(tracker: DialogueStateTracker, output_channel: Optional[str]) -> Opt
         if isinstance(event, SessionStarted):
             session_start = event.timestamp
     earlier = [
-        e for e in tracker.events
+        e
+        for e in tracker.events
         if isinstance(e, ActionExecuted) and e.action_name == CRISIS_RESPONSE and e.timestamp >= session_start
     ]
     if earlier:

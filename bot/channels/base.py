@@ -71,7 +71,9 @@ class MessagingOutput(OutputChannel):
         # (bot/nlg/feedback.py decides when; hand_over reads the reply).
         question = ((kwargs.get("metadata") or {}).get("feedback") or {}).get("ask")
         if shaped.texts and isinstance(question, str) and question:
-            await self.send_shaped(platform_id(recipient_id, self.id_namespace), shape(question, [], self.style))
+            await self.send_shaped(
+                platform_id(recipient_id, self.id_namespace), shape(question, [], self.style)
+            )
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         # Only the response's metadata travels on (the feedback question); Rasa's kwargs also
@@ -150,7 +152,9 @@ class MessagingInput(InputChannel):
             if not value and f.default is not None:
                 value = f.default
             if value is None:
-                raise ValueError(f"{self.title}: credentials.yml lacks {f.key!r} (set {f.env}, see docs/channels/)")
+                raise ValueError(
+                    f"{self.title}: credentials.yml lacks {f.key!r} (set {f.env}, see docs/channels/)"
+                )
             setattr(self, f.attr or f.key, value)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
@@ -212,7 +216,9 @@ class MessagingInput(InputChannel):
         except Exception:  # noqa: BLE001 - an error status would only make the platform resend
             logger.exception("%s: could not handle a message", self.channel_name)
 
-    async def _callback_step(self, request: Request, conversation: str, text: str, output: MessagingOutput) -> bool:
+    async def _callback_step(
+        self, request: Request, conversation: str, text: str, output: MessagingOutput
+    ) -> bool:
         """Answers one step of a callback request in progress (bot/channels/callback_flow.py);
         False when there is none, or the message shows risk: then the assistant answers it."""
         flow = callback_flow.shared_flow()

@@ -51,8 +51,12 @@ def texts() -> Dict[str, str]:
 
 def say(name: str, **values: Any) -> str:
     choices = "\n".join(f"{n}. {callbacks.BEST_TIMES[key]}" for n, key in enumerate(TIMES, start=1))
-    filled = {**settings.practice().template_values(), "choices": choices,
-              "retention_days": settings.callback_retention_days(), **values}
+    filled = {
+        **settings.practice().template_values(),
+        "choices": choices,
+        "retention_days": settings.callback_retention_days(),
+        **values,
+    }
     return texts()[name].format_map(filled).strip()
 
 
@@ -138,8 +142,14 @@ class CallbackFlow:
     async def _store(self, conversation_id: str, draft: Draft) -> str:
         self.cancel(conversation_id)
         try:
-            callback = callbacks.checked({"first_name": draft.first_name, "phone": draft.phone,
-                                          "best_time": draft.best_time, "consent": True})
+            callback = callbacks.checked(
+                {
+                    "first_name": draft.first_name,
+                    "phone": draft.phone,
+                    "best_time": draft.best_time,
+                    "consent": True,
+                }
+            )
             await asyncio.to_thread(self.store.add, conversation_id, callback)
         except Exception:  # noqa: BLE001 - the visitor is told to phone instead
             logger.exception("A callback request from a text channel could not be stored")

@@ -81,6 +81,7 @@ def specs() -> Tuple[Spec, ...]:
         found.append(Spec(connector.channel_name, connector.title, path, switch, connector.fields))
     return tuple(found)
 
+
 # Telegram accepts 1-256 of these characters as a webhook secret.
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -130,7 +131,8 @@ def configured_channels(environ: Optional[Mapping[str, str]] = None) -> List[Cha
             )
         credentials = {
             f.key: f"${{{f.env}}}" if f.secret else (_value(environ, f.env) or f.default or "")
-            for f in spec.fields if _value(environ, f.env) or f.default
+            for f in spec.fields
+            if _value(environ, f.env) or f.default
         }
         channels.append(Channel(spec.name, spec.title, spec.connector, credentials, _notes(spec, environ)))
     return channels
@@ -145,7 +147,9 @@ def unused_settings(environ: Optional[Mapping[str, str]] = None) -> List[str]:
     for spec in specs():
         stray = [f.env for f in spec.fields if f.env not in used and _value(environ, f.env)]
         if spec.name not in on and stray:
-            warnings.append(f"{', '.join(stray)} set but {spec.title} is off: set {spec.switch} to turn it on.")
+            warnings.append(
+                f"{', '.join(stray)} set but {spec.title} is off: set {spec.switch} to turn it on."
+            )
     return warnings
 
 
@@ -154,7 +158,9 @@ def _notes(spec: Spec, environ: Mapping[str, str]) -> Tuple[str, ...]:
         if not _TELEGRAM_SECRET.match(_value(environ, "TELEGRAM_SECRET_TOKEN")):
             raise ConfigurationError("TELEGRAM_SECRET_TOKEN may only use letters, digits, _ and - (1-256).")
         if not _value(environ, "TELEGRAM_WEBHOOK_URL").startswith("https://"):
-            raise ConfigurationError("TELEGRAM_WEBHOOK_URL must be the public https:// address of the webhook.")
+            raise ConfigurationError(
+                "TELEGRAM_WEBHOOK_URL must be the public https:// address of the webhook."
+            )
         return (f"registered with Telegram at start: {_value(environ, 'TELEGRAM_WEBHOOK_URL')}",)
     if spec.name in ("sms", "whatsapp"):
         base = _value(environ, "TWILIO_WEBHOOK_URL")
@@ -165,7 +171,9 @@ def _notes(spec: Spec, environ: Mapping[str, str]) -> Tuple[str, ...]:
 
 
 def write_credentials(
-    channels: List[Channel], path: Optional[Path] = None, base: Path = BASE_CREDENTIALS,
+    channels: List[Channel],
+    path: Optional[Path] = None,
+    base: Path = BASE_CREDENTIALS,
     environ: Optional[Mapping[str, str]] = None,
 ) -> Path:
     """Writes ``base`` plus the channels to ``path`` (default ``var/credentials.generated.yml``)."""

@@ -40,8 +40,11 @@ def feedback_of(bot_event: Any) -> Dict[str, Any]:
 def feedback_buttons(bot_event: Any) -> List[Dict[str, str]]:
     """The two vote payloads a bot message offered, as buttons (for the typed-command check)."""
     found = feedback_of(bot_event)
-    return [{"title": title, "payload": found[key]} for title, key in (("Yes", "yes"), ("No", "no"))
-            if isinstance(found.get(key), str)]
+    return [
+        {"title": title, "payload": found[key]}
+        for title, key in (("Yes", "yes"), ("No", "no"))
+        if isinstance(found.get(key), str)
+    ]
 
 
 def feedback_reply(text: str, events: Iterable[Any]) -> Optional[str]:

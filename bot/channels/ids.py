@@ -20,7 +20,7 @@ def conversation_id(namespace: str, platform_id: str) -> str:
 def platform_id(conversation: str, namespace: str) -> str:
     """The id to reply to: ``conversation`` without ``namespace:`` (unchanged if it has none)."""
     prefix = f"{namespace}:"
-    return conversation[len(prefix):] if conversation.startswith(prefix) else conversation
+    return conversation[len(prefix) :] if conversation.startswith(prefix) else conversation
 
 
 def namespace_of(conversation: str) -> str:

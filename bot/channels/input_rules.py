@@ -25,7 +25,7 @@ MAX_METADATA_BYTES = 4096
 # shape with values is kept: a feedback vote (bot/channels/feedback.py), a payload only if offered.
 _INTENT_PAYLOAD = re.compile(r"/[A-Za-z_][A-Za-z0-9_/]*")
 _JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: part of emoji sequences and of Persian/Indic words
-_FLAG_TAGS = re.compile("\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F")  # 🏴 Scotland, Wales
+_FLAG_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")  # 🏴 Scotland, Wales
 
 
 class Rejected(ValueError):
@@ -101,7 +101,8 @@ def checked_sender(value: Any) -> str:
         raise Rejected(400, "The request needs a 'sender': an id for this conversation.")
     if not isinstance(value, str) or not SENDER_ID.fullmatch(value):
         raise Rejected(
-            400, "'sender' must be 1 to 128 letters, digits or . _ : @ + = - (starting with a letter or digit)."
+            400,
+            "'sender' must be 1 to 128 letters, digits or . _ : @ + = - (starting with a letter or digit).",
         )
     return value
 
@@ -142,6 +143,7 @@ def read_message(payload: Dict[str, Any], max_chars: int) -> Incoming:
 # ``bot/channels/base.py``), the widget socket with the turns it just sent and received
 # (``bot/channels/widget.py`` ``RecentTurns``, in the same shape).
 
+
 def _event_dict(event: Any) -> Dict[str, Any]:
     return event if isinstance(event, dict) else event.as_dict()
 
@@ -166,11 +168,17 @@ def as_typed_or_offered(text: str, events: Any, opening: Optional[str] = None) -
     anything (the widget's ``/greet``)."""
     if not text.startswith("/"):
         return text
-    if opening is not None and text == opening and not any(_event_dict(e).get("event") == "user" for e in events or []):
+    if (
+        opening is not None
+        and text == opening
+        and not any(_event_dict(e).get("event") == "user" for e in events or [])
+    ):
         return text
     if any(b.get("payload") == text for b in offered_buttons(events)):
         return text
-    if FEEDBACK_PAYLOAD.fullmatch(text) and any(b.get("payload") == text for b in offered_buttons(events, latest_only=False)):
+    if FEEDBACK_PAYLOAD.fullmatch(text) and any(
+        b.get("payload") == text for b in offered_buttons(events, latest_only=False)
+    ):
         return text  # a vote on an earlier answer still counts: it only rates what was offered
     for button in offered_buttons(events, latest_only=False):  # a tap on an older button
         if button.get("payload") == text and isinstance(button.get("title"), str) and button["title"].strip():

@@ -37,17 +37,31 @@ class MessengerOutput(MessagingOutput):
         if not last or not shaped.options:
             return {"text": text}
         if shaped.native:
-            return {"attachment": {"type": "template", "payload": {
-                "template_type": "button",
-                "text": text,
-                "buttons": [{"type": "postback", "title": o.title, "payload": o.payload} for o in shaped.options],
-            }}}
+            return {
+                "attachment": {
+                    "type": "template",
+                    "payload": {
+                        "template_type": "button",
+                        "text": text,
+                        "buttons": [
+                            {"type": "postback", "title": o.title, "payload": o.payload}
+                            for o in shaped.options
+                        ],
+                    },
+                }
+            }
         # Too many options for buttons: the text lists them numbered; quick replies save typing.
-        return {"text": text, "quick_replies": [
-            {"content_type": "text", "title": truncate(f"{o.number}. {o.title}", QUICK_REPLY_TITLE),
-             "payload": o.payload}
-            for o in shaped.options[:MAX_QUICK_REPLIES]
-        ]}
+        return {
+            "text": text,
+            "quick_replies": [
+                {
+                    "content_type": "text",
+                    "title": truncate(f"{o.number}. {o.title}", QUICK_REPLY_TITLE),
+                    "payload": o.payload,
+                }
+                for o in shaped.options[:MAX_QUICK_REPLIES]
+            ],
+        }
 
     async def send_shaped(self, recipient_id: str, shaped: Shaped) -> None:
         for index, text in enumerate(shaped.texts):
@@ -73,7 +87,11 @@ def read_events(payload: Dict[str, Any]) -> Iterator[Tuple[str, str, Optional[st
             message, postback = event.get("message") or {}, event.get("postback") or {}
             if message.get("is_echo"):
                 continue  # the page's own replies come back as echoes
-            text = (message.get("quick_reply") or {}).get("payload") or message.get("text") or postback.get("payload")
+            text = (
+                (message.get("quick_reply") or {}).get("payload")
+                or message.get("text")
+                or postback.get("payload")
+            )
             if sender and text and text.strip():
                 yield str(sender), text, message.get("mid") or postback.get("mid")
 
@@ -112,8 +130,14 @@ class MessengerInput(MessagingInput):
                 return refuse(self.channel_name, "X-Hub-Signature-256 does not match")
             payload = request.json if isinstance(request.json, dict) else {}
             for sender, text, message_id in read_events(payload):
-                await self.hand_over(request, on_new_message, sender, text, self.get_output_channel(),
-                                     metadata={"message_id": message_id})
+                await self.hand_over(
+                    request,
+                    on_new_message,
+                    sender,
+                    text,
+                    self.get_output_channel(),
+                    metadata={"message_id": message_id},
+                )
             return response.text("EVENT_RECEIVED")
 
         blueprint.add_route(verify, "/webhook", methods=["GET"])

@@ -15,7 +15,10 @@ class SlidingWindowLimiter:
     """At most ``limit`` hits per key in any ``window`` seconds; ``limit`` 0 means no limit."""
 
     def __init__(
-        self, limit: int, window: float = 60.0, max_keys: int = 50_000,
+        self,
+        limit: int,
+        window: float = 60.0,
+        max_keys: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock

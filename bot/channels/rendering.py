@@ -36,8 +36,9 @@ STYLES: Dict[str, Style] = {
     "whatsapp": Style(max_text=1600),
     # Inline keyboards have no documented button cap; beyond 10 a numbered list reads better.
     "telegram": Style(max_text=4096, max_buttons=10, max_payload_bytes=64),
-    "facebook": Style(max_text=2000, max_buttons=3, max_title=20, max_payload_bytes=1000,
-                      max_text_with_buttons=640),
+    "facebook": Style(
+        max_text=2000, max_buttons=3, max_title=20, max_payload_bytes=1000, max_text_with_buttons=640
+    ),
     # A section block holds 3000 characters (a whole message 40000); one block per message.
     "slack": Style(max_text=3000, max_buttons=25, max_title=75, max_payload_bytes=2000),
 }
@@ -95,8 +96,10 @@ def _sms_line(title: str, target: str) -> str:
 def options_from(buttons: Sequence[Mapping[str, Any]]) -> List[Option]:
     """The buttons that send a reply, numbered from 1; link buttons are not options."""
     replying = [b for b in buttons if not _target(b) and b.get("payload")]
-    return [Option(n, str(b.get("title") or b["payload"]), str(b["payload"]))
-            for n, b in enumerate(replying, start=1)]
+    return [
+        Option(n, str(b.get("title") or b["payload"]), str(b["payload"]))
+        for n, b in enumerate(replying, start=1)
+    ]
 
 
 def link_line(button: Mapping[str, Any]) -> str:
@@ -136,11 +139,15 @@ def shape(text: Optional[str], buttons: Optional[Sequence[Mapping[str, Any]]], s
     options = options_from(buttons)
     links = [link_line(b) for b in buttons if _target(b)]
     native = _as_buttons(text, options, style)
-    body = "\n\n".join(part for part in (
-        (text or "").strip(),
-        "\n".join(links),
-        "" if native or not options else numbered_list(options),
-    ) if part)
+    body = "\n\n".join(
+        part
+        for part in (
+            (text or "").strip(),
+            "\n".join(links),
+            "" if native or not options else numbered_list(options),
+        )
+        if part
+    )
     texts = split_text(body, style.max_text)
     if native and style.max_text_with_buttons:
         texts = texts[:-1] + split_text(texts[-1], style.max_text_with_buttons)
@@ -156,9 +163,7 @@ def option_number(reply: Optional[str]) -> Optional[int]:
     return int(match.group(1)) if match else None
 
 
-def picked_payload(
-    reply: Optional[str], offered: Mapping[str, Any], style: Style
-) -> Optional[str]:
+def picked_payload(reply: Optional[str], offered: Mapping[str, Any], style: Style) -> Optional[str]:
     """The payload of the option ``reply`` picks in the ``offered`` message (its ``text`` and
     ``buttons``, as Rasa stores a bot message), if that message showed its options numbered."""
     number, options = option_number(reply), options_from(offered.get("buttons") or [])
@@ -168,8 +173,12 @@ def picked_payload(
 
 
 # Where to break an over-long message, best first: paragraph, line, sentence, word.
-_BREAKS = ((re.compile(r"\n\s*\n"), "\n\n"), (re.compile(r"\n"), "\n"),
-           (re.compile(r"(?<=[.!?:])\s+"), " "), (re.compile(r"\s+"), " "))
+_BREAKS = (
+    (re.compile(r"\n\s*\n"), "\n\n"),
+    (re.compile(r"\n"), "\n"),
+    (re.compile(r"(?<=[.!?:])\s+"), " "),
+    (re.compile(r"\s+"), " "),
+)
 
 
 def split_text(text: str, limit: int) -> List[str]:

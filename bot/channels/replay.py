@@ -28,8 +28,13 @@ KEY_PREFIX = "therapybot:webhook-seen:"
 
 
 class ReplayGuard:
-    def __init__(self, redis_url: str = "", window: float = WINDOW_SECONDS, key_prefix: str = KEY_PREFIX,
-                 max_remembered: int = MAX_REMEMBERED) -> None:
+    def __init__(
+        self,
+        redis_url: str = "",
+        window: float = WINDOW_SECONDS,
+        key_prefix: str = KEY_PREFIX,
+        max_remembered: int = MAX_REMEMBERED,
+    ) -> None:
         self.window, self.key_prefix, self.max_remembered = window, key_prefix, max_remembered
         self._seen: "OrderedDict[str, float]" = OrderedDict()
         self._redis = None
@@ -63,7 +68,9 @@ class ReplayGuard:
         try:
             return bool(await self._redis.set(key, b"1", nx=True, ex=max(1, int(self.window))))
         except Exception as error:  # noqa: BLE001 - Redis down: handle the message rather than drop it
-            logger.warning("Replay check: Redis unavailable (%s); using this server's memory", type(error).__name__)
+            logger.warning(
+                "Replay check: Redis unavailable (%s); using this server's memory", type(error).__name__
+            )
             return fresh_here
 
 

@@ -109,11 +109,18 @@ class SafeRestInput(RestInput):
         scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token.encode())
 
-    async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Any:
+    async def receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[None]]
+    ) -> Any:
         if not self.authorised(request):
-            return response.json({"error": "This endpoint is for the practice's integrations: send its token "
-                                           "as 'Authorization: Bearer <token>'."}, status=401,
-                                 headers={"WWW-Authenticate": 'Bearer realm="rest"'})
+            return response.json(
+                {
+                    "error": "This endpoint is for the practice's integrations: send its token "
+                    "as 'Authorization: Bearer <token>'."
+                },
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="rest"'},
+            )
         if len(request.body) > self.limits.max_request_bytes:
             return refusal(413, f"The request is larger than {self.limits.max_request_bytes} bytes.")
         try:
@@ -127,7 +134,9 @@ class SafeRestInput(RestInput):
         for limiter, key in ((self.per_sender, incoming.sender_id), (self.per_address, address)):
             if not limiter.allow(key):
                 replies = self.polite("utter_rate_limited", incoming.sender_id)
-                return response.json(replies, status=429, headers={"Retry-After": str(limiter.retry_after(key))})
+                return response.json(
+                    replies, status=429, headers={"Retry-After": str(limiter.retry_after(key))}
+                )
 
         conversation = conversation_id("rest", incoming.sender_id)
         text, metadata = incoming.text, incoming.metadata
@@ -135,11 +144,15 @@ class SafeRestInput(RestInput):
             text = await checked_command(getattr(request.app.ctx, "agent", None), conversation, text)
         if incoming.too_long:
             if not await asyncio.to_thread(crisis_detector().is_risky, text):
-                replies = self.polite("utter_message_too_long", incoming.sender_id,
-                                      max_chars=self.limits.max_message_chars)
+                replies = self.polite(
+                    "utter_message_too_long", incoming.sender_id, max_chars=self.limits.max_message_chars
+                )
                 return response.json(replies)
             # Never ask someone in crisis to write less: answer the crisis, record why.
-            text, metadata = CRISIS_PAYLOAD, {**(metadata or {}), "message_too_long": {"characters": len(text)}}
+            text, metadata = (
+                CRISIS_PAYLOAD,
+                {**(metadata or {}), "message_too_long": {"characters": len(text)}},
+            )
 
         if request.args.get("stream", "").lower() == "true":
             return response.stream(
@@ -149,8 +162,12 @@ class SafeRestInput(RestInput):
         return await self.answer(request, on_new_message, incoming, text, metadata)
 
     async def answer(
-        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[None]],
-        incoming: Incoming, text: str, metadata: Optional[Dict[str, Any]],
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[None]],
+        incoming: Incoming,
+        text: str,
+        metadata: Optional[Dict[str, Any]],
     ) -> HTTPResponse:
         collector = CollectingOutputChannel()
         conversation = conversation_id("rest", incoming.sender_id)
@@ -160,7 +177,9 @@ class SafeRestInput(RestInput):
         except Exception as error:
             # Rasa's RestInput logs this and answers 200 with no reply at all. The message
             # was not handled (nothing stored), so say so and ask the visitor to resend.
-            logger.exception("Could not handle a REST message for %s (%s)", incoming.sender_id, type(error).__name__)
+            logger.exception(
+                "Could not handle a REST message for %s (%s)", incoming.sender_id, type(error).__name__
+            )
             replies = self.polite("utter_try_again_later", incoming.sender_id)
             return response.json(replies, status=503, headers={"Retry-After": "30"})
         # the client knows its conversation by the id it sent, not by our namespaced one

@@ -47,11 +47,20 @@ class SlackOutput(MessagingOutput):
     def blocks(self, text: str, shaped: Shaped, last: bool) -> list:
         blocks: list = [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]
         if last and shaped.native:
-            blocks.append({"type": "actions", "elements": [
-                {"type": "button", "text": {"type": "plain_text", "text": o.title},
-                 "value": o.payload, "action_id": f"option_{o.number}"}
-                for o in shaped.options
-            ]})
+            blocks.append(
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "text": {"type": "plain_text", "text": o.title},
+                            "value": o.payload,
+                            "action_id": f"option_{o.number}",
+                        }
+                        for o in shaped.options
+                    ],
+                }
+            )
         return blocks
 
     async def send_shaped(self, recipient_id: str, shaped: Shaped) -> None:
@@ -63,8 +72,12 @@ class SlackOutput(MessagingOutput):
             }
             if self.thread_ts:
                 payload["thread_ts"] = self.thread_ts
-            answer = await http.post("Slack chat.postMessage", f"{self.api_url}/chat.postMessage", json=payload,
-                                     headers={"Authorization": f"Bearer {self.token}"})
+            answer = await http.post(
+                "Slack chat.postMessage",
+                f"{self.api_url}/chat.postMessage",
+                json=payload,
+                headers={"Authorization": f"Bearer {self.token}"},
+            )
             if isinstance(answer, dict) and not answer.get("ok"):  # Slack reports errors with HTTP 200
                 logger.error("Slack chat.postMessage failed: %s", answer.get("error"))
 
@@ -121,8 +134,12 @@ class SlackInput(MessagingInput):
 
     def add_routes(self, blueprint: Blueprint, on_new_message: OnNewMessage) -> None:
         async def webhook(request: Request) -> HTTPResponse:
-            if not slack_signature_valid(self.signing_secret, request.headers.get("X-Slack-Request-Timestamp"),
-                                         request.body, request.headers.get("X-Slack-Signature")):
+            if not slack_signature_valid(
+                self.signing_secret,
+                request.headers.get("X-Slack-Request-Timestamp"),
+                request.body,
+                request.headers.get("X-Slack-Signature"),
+            ):
                 return refuse(self.channel_name, "X-Slack-Signature does not match or is stale")
             if request.headers.get("X-Slack-Retry-Num"):
                 return response.text("")
@@ -141,8 +158,9 @@ class SlackInput(MessagingInput):
             if read:
                 user, channel, text, thread = read
                 output = SlackOutput(self.token, self.api_url, channel, thread)
-                await self.hand_over(request, on_new_message, user, text, output,
-                                     metadata={"slack_channel": channel})
+                await self.hand_over(
+                    request, on_new_message, user, text, output, metadata={"slack_channel": channel}
+                )
             return response.text("")
 
         blueprint.add_route(webhook, "/webhook", methods=["POST"])

@@ -47,9 +47,11 @@ class TelegramOutput(MessagingOutput):
             }
             if shaped.native and index == len(shaped.texts) - 1:
                 # One button per row: topic titles are too long to sit side by side.
-                payload["reply_markup"] = {"inline_keyboard": [
-                    [{"text": option.title, "callback_data": option.payload}] for option in shaped.options
-                ]}
+                payload["reply_markup"] = {
+                    "inline_keyboard": [
+                        [{"text": option.title, "callback_data": option.payload}] for option in shaped.options
+                    ]
+                }
             await self.call("sendMessage", payload)
 
 
@@ -59,7 +61,12 @@ def read_update(update: Dict[str, Any]) -> Optional[Tuple[str, str, Optional[str
     message = (callback or {}).get("message") or update.get("message") or {}
     chat = message.get("chat") or {}
     text = callback.get("data") if callback else message.get("text")
-    if chat.get("type") != "private" or chat.get("id") is None or not isinstance(text, str) or not text.strip():
+    if (
+        chat.get("type") != "private"
+        or chat.get("id") is None
+        or not isinstance(text, str)
+        or not text.strip()
+    ):
         return None
     command = text.split()[0].split("@")[0] if text.startswith("/") else ""
     return str(chat["id"]), COMMANDS.get(command, text), callback.get("id") if callback else None
@@ -85,11 +92,14 @@ class TelegramInput(MessagingInput):
 
     async def register_webhook(self) -> None:
         """Tells Telegram where to post, and the secret to post with (on every start)."""
-        answer = await self.get_output_channel().call("setWebhook", {
-            "url": self.webhook_url,
-            "secret_token": self.secret_token,
-            "allowed_updates": ["message", "callback_query"],
-        })
+        answer = await self.get_output_channel().call(
+            "setWebhook",
+            {
+                "url": self.webhook_url,
+                "secret_token": self.secret_token,
+                "allowed_updates": ["message", "callback_query"],
+            },
+        )
         if isinstance(answer, dict) and answer.get("ok"):
             logger.info("Telegram webhook registered: %s", self.webhook_url)
         else:
@@ -106,9 +116,15 @@ class TelegramInput(MessagingInput):
             output = self.get_output_channel()
             if callback_id:  # stops the spinner on the tapped button
                 await output.call("answerCallbackQuery", {"callback_query_id": callback_id})
-            await self.hand_over(request, on_new_message, chat_id, text, output,
-                                 metadata={"update_id": request.json.get("update_id")},
-                                 our_payload=callback_id is None and text in COMMANDS.values())
+            await self.hand_over(
+                request,
+                on_new_message,
+                chat_id,
+                text,
+                output,
+                metadata={"update_id": request.json.get("update_id")},
+                our_payload=callback_id is None and text in COMMANDS.values(),
+            )
             return response.json({})
 
         async def on_start(*_: Any) -> None:

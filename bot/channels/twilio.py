@@ -97,7 +97,11 @@ class TwilioSmsInput(MessagingInput):
             if sender and text and text.strip():
                 # Carriers corrupt "@" into "¡" in some SMS; the message id links to Twilio's logs.
                 await self.hand_over(
-                    request, on_new_message, sender, text.replace("¡", "@"), self.get_output_channel(),
+                    request,
+                    on_new_message,
+                    sender,
+                    text.replace("¡", "@"),
+                    self.get_output_channel(),
                     metadata={"message_sid": request.form.get("MessageSid")},
                 )
             return response.text(EMPTY_TWIML, content_type="text/xml")

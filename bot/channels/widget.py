@@ -169,8 +169,11 @@ class WebchatOutput(SocketIOOutput):
         feedback = widget_feedback(kwargs.get("metadata"))
         if self.turns is not None:
             # link buttons carry a url, not a payload; an FAQ answer's thumbs are offered too
-            votes = [{"title": title, "payload": feedback[key]} for title, key in (("Yes", "yes"), ("No", "no"))
-                     ] if feedback else []
+            votes = (
+                [{"title": title, "payload": feedback[key]} for title, key in (("Yes", "yes"), ("No", "no"))]
+                if feedback
+                else []
+            )
             self.turns.bot(recipient_id, list(replies) + votes)
         paragraphs = text.strip().split("\n\n")
         for index, paragraph in enumerate(paragraphs):
@@ -278,21 +281,28 @@ class WebchatInput(SocketIOInput):
         except Rejected as rejected:
             logger.warning("Widget message refused: %s", rejected.reason)
             return None
-        text = as_typed_or_offered(clean_text(checked["message"]), self.turns(conversation_id), opening=GREET_PAYLOAD)
+        text = as_typed_or_offered(
+            clean_text(checked["message"]), self.turns(conversation_id), opening=GREET_PAYLOAD
+        )
         if not text:
             return None
         self.turns.user(conversation_id)
         output = WebchatOutput(self.sio, self.bot_message_evt, self.turns)
         return UserMessage(text, output, conversation_id, input_channel=self.name(), metadata=metadata)
 
-    async def _answer(self, message: UserMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def _answer(
+        self, message: UserMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
         max_chars = settings.input_limits().max_message_chars
         if len(message.text) > max_chars:
             # As over REST: never parsed; risky text still gets the crisis reply.
             if not await asyncio.to_thread(crisis_detector().is_risky, message.text):
                 await message.output_channel.send_text_message(message.sender_id, too_long_reply(max_chars))
                 return
-            message.metadata = {**(message.metadata or {}), "message_too_long": {"characters": len(message.text)}}
+            message.metadata = {
+                **(message.metadata or {}),
+                "message_too_long": {"characters": len(message.text)},
+            }
             message.text = CRISIS_PAYLOAD
         await on_new_message(message)
 
@@ -346,7 +356,9 @@ class WebchatInput(SocketIOInput):
             await reply({"ok": False, "errors": {"form": "The chat is not connected. Please try again."}})
             return
         if await asyncio.to_thread(self.callbacks.requested, conversation_id) >= callbacks.PER_CONVERSATION:
-            await reply({"ok": False, "errors": {"form": "We already have your request. Please call us instead."}})
+            await reply(
+                {"ok": False, "errors": {"form": "We already have your request. Please call us instead."}}
+            )
             return
         try:
             callback = callbacks.checked(data)

@@ -32,7 +32,13 @@ def _raw() -> Dict[str, Any]:
 def all_topics() -> Dict[str, Topic]:
     """Topic id -> Topic, in the order of the topic contract."""
     return {
-        topic_id: Topic(topic_id, fields["title"], fields["question"], tuple(fields["sources"]), fields.get("handoff", False))
+        topic_id: Topic(
+            topic_id,
+            fields["title"],
+            fields["question"],
+            tuple(fields["sources"]),
+            fields.get("handoff", False),
+        )
         for topic_id, fields in _raw()["topics"].items()
     }
 

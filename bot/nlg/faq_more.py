@@ -36,7 +36,7 @@ class FaqResponseGenerator(PracticeResponseGenerator):
     ) -> Optional[Dict[Text, Any]]:
         message = await super().generate(utter_action, tracker, output_channel, **kwargs)
         if message is not None and utter_action.startswith(FAQ_PREFIX):
-            more = more_response("faq/" + utter_action[len(FAQ_PREFIX):])
+            more = more_response("faq/" + utter_action[len(FAQ_PREFIX) :])
             if more in self.responses:
                 buttons = list(message.get("buttons") or [])
                 buttons.append({"title": MORE_TITLE, "payload": MORE_PAYLOAD})

@@ -45,14 +45,15 @@ def answered_topic(utter_action: Optional[str]) -> Optional[str]:
     """``utter_faq/cost`` or ``utter_more_cost`` -> ``cost``; anything else -> None."""
     for prefix in (FAQ_PREFIX, MORE_PREFIX):
         if utter_action and utter_action.startswith(prefix):
-            topic = utter_action[len(prefix):]
+            topic = utter_action[len(prefix) :]
             return topic if _TOPIC.fullmatch(topic) else None
     return None
 
 
 def crisis_given(tracker: DialogueStateTracker) -> bool:
     return bool(tracker.get_slot("crisis_flagged")) or any(
-        isinstance(e, ActionExecuted) and e.action_name == CRISIS_RESPONSE for e in tracker.events)
+        isinstance(e, ActionExecuted) and e.action_name == CRISIS_RESPONSE for e in tracker.events
+    )
 
 
 def asked_before(tracker: DialogueStateTracker) -> bool:
@@ -66,8 +67,12 @@ class FeedbackResponseGenerator(FaqResponseGenerator):
         self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
     ) -> Optional[Dict[Text, Any]]:
         message = await super().generate(utter_action, tracker, output_channel, **kwargs)
-        if message is not None and utter_action in CALLBACK_REPLIES and output_channel in TEXT_CHANNELS \
-                and callback_flow.shared_flow() is not None:
+        if (
+            message is not None
+            and utter_action in CALLBACK_REPLIES
+            and output_channel in TEXT_CHANNELS
+            and callback_flow.shared_flow() is not None
+        ):
             button = {"title": callback_flow.texts()["button"], "payload": callback_flow.START_PAYLOAD}
             message = {**message, "buttons": list(message.get("buttons") or []) + [button]}
         topic = answered_topic(utter_action)
@@ -77,8 +82,11 @@ class FeedbackResponseGenerator(FaqResponseGenerator):
         # Ask in words once per conversation, and only after an answer with no options of its
         # own (links, such as the phone line, are not options), so "1" and "2" can mean nothing
         # else (a "Tell me more" answer asks after its second part).
-        if output_channel in TEXT_CHANNELS and not options_from(message.get("buttons") or []) \
-                and not asked_before(tracker):
+        if (
+            output_channel in TEXT_CHANNELS
+            and not options_from(message.get("buttons") or [])
+            and not asked_before(tracker)
+        ):
             question = await super().generate(QUESTION_RESPONSE, tracker, output_channel, **kwargs)
             if question and question.get("text"):
                 feedback["ask"] = question["text"]

@@ -33,8 +33,25 @@ SHORT_MESSAGE_TOKENS = 3  # a topic word in a message this short is not downgrad
 _WORD = re.compile(r"[\w'’-]+|[^\w\s]")
 CURRENT, PAST_OR_QUESTION, CHECK_IN, TOPIC_ONLY = "current", "past_or_question", "check_in", "topic_only"
 # Tokens that end a clause: the framing of one clause does not carry into the next.
-_CLAUSE_BREAKS = {".", ",", "!", "?", ";", ":", "and", "but", "because", "so", "cos", "though",
-                  "although", "also", "plus", "then", "-"}
+_CLAUSE_BREAKS = {
+    ".",
+    ",",
+    "!",
+    "?",
+    ";",
+    ":",
+    "and",
+    "but",
+    "because",
+    "so",
+    "cos",
+    "though",
+    "although",
+    "also",
+    "plus",
+    "then",
+    "-",
+}
 # Lexicon categories -> the kinds in a message's `risk` record (bot/nlu/crisis_safety_net.py).
 CATEGORY_KINDS = {
     "suicide": "self",
@@ -70,7 +87,9 @@ class CrisisLexicon:
             topic_words=list(raw.get("topic_words") or []),
             past_acts=list(raw.get("past_acts") or []),
             still_now=list(raw.get("still_now") or []),
-            check_in_patterns={cat: list(items) for cat, items in (raw.get("check_in_patterns") or {}).items()},
+            check_in_patterns={
+                cat: list(items) for cat, items in (raw.get("check_in_patterns") or {}).items()
+            },
         )
 
     def normalise_text(self, text: str) -> str:
@@ -110,10 +129,7 @@ def _token_specs(nlp: Language, token: str) -> List[List[dict]]:
 def compile_pattern(nlp: Language, pattern: str) -> List[List[dict]]:
     """One lexicon line -> the spaCy Matcher patterns it stands for."""
     per_token = [_token_specs(nlp, token) for token in pattern.lower().split()]
-    return [
-        [spec for part in combination for spec in part]
-        for combination in itertools.product(*per_token)
-    ]
+    return [[spec for part in combination for spec in part] for combination in itertools.product(*per_token)]
 
 
 def _add(matcher: Matcher, nlp: Language, label: str, patterns: Sequence[str]) -> None:
@@ -162,8 +178,14 @@ class CrisisDetector:
             for match_id, start, end in matcher(doc):
                 if any(s < end and start < e for s, e in context.get("not_risk", [])):
                     continue
-                found.append({"category": self.nlp.vocab.strings[match_id], "phrase": doc[start:end].text,
-                              "_span": (start, end), "_tier": tier})
+                found.append(
+                    {
+                        "category": self.nlp.vocab.strings[match_id],
+                        "phrase": doc[start:end].text,
+                        "_span": (start, end),
+                        "_tier": tier,
+                    }
+                )
         for match in found:
             start, end = match.pop("_span")
             if match.pop("_tier") == CHECK_IN:

@@ -60,9 +60,7 @@ CLASSIFIER_CRISIS_CONFIDENCE = 0.99
 _LEGACY_NAMES = {LEXICON: "rules", SEMANTIC: "semantic", CLASSIFIER: "classifier"}
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CrisisSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -106,7 +104,9 @@ class CrisisSafetyNet(GraphComponent):
             semantic = SemanticCrisisDetector(
                 shared_encoder(),
                 crisis_threshold=crisis_semantic.CRISIS_THRESHOLD if crisis is None else float(crisis),
-                check_in_threshold=crisis_semantic.CHECK_IN_THRESHOLD if check_in is None else float(check_in),
+                check_in_threshold=crisis_semantic.CHECK_IN_THRESHOLD
+                if check_in is None
+                else float(check_in),
             )
         confidence = config.get("classifier_crisis_confidence")
         return cls(
@@ -132,7 +132,9 @@ class CrisisSafetyNet(GraphComponent):
         text = (text or "").lstrip("/")
         matches = self.detector.find(text)
         levels: Dict[str, str] = {
-            LEXICON: CRISIS if any(m["framing"] == CURRENT for m in matches) else (CHECK_IN if matches else NONE),
+            LEXICON: CRISIS
+            if any(m["framing"] == CURRENT for m in matches)
+            else (CHECK_IN if matches else NONE),
             CLASSIFIER: self._classifier_level(top_intent),
         }
         score, semantic_kinds = 0.0, []
@@ -143,11 +145,17 @@ class CrisisSafetyNet(GraphComponent):
         # the service looks like a crisis to it. When the lexicon has read every risk word as
         # only a topic or a past act, and the semantic detector is not at crisis level, its
         # crisis is a check-in (issue 11: most of its dev false alarms, no dev risk message lost).
-        if (levels[CLASSIFIER] == CRISIS and matches and levels.get(SEMANTIC) != CRISIS
-                and all(m["framing"] in (TOPIC_ONLY, PAST_OR_QUESTION) for m in matches)):
+        if (
+            levels[CLASSIFIER] == CRISIS
+            and matches
+            and levels.get(SEMANTIC) != CRISIS
+            and all(m["framing"] in (TOPIC_ONLY, PAST_OR_QUESTION) for m in matches)
+        ):
             levels[CLASSIFIER] = CHECK_IN
         level = max(levels.values(), key=_RANK.__getitem__)
-        fired = [name for name in (LEXICON, SEMANTIC, CLASSIFIER) if levels.get(name) == level and level != NONE]
+        fired = [
+            name for name in (LEXICON, SEMANTIC, CLASSIFIER) if levels.get(name) == level and level != NONE
+        ]
         return {
             "level": level,
             "score": round(float(score), 4),
@@ -187,7 +195,9 @@ class CrisisSafetyNet(GraphComponent):
             message.set(INTENT, {"name": CRISIS_INTENT, "confidence": 1.0}, add_to_output=True)
 
 
-def _kinds(level: str, levels: Dict[str, str], lexicon_kinds: List[str], semantic_kinds: List[str]) -> List[str]:
+def _kinds(
+    level: str, levels: Dict[str, str], lexicon_kinds: List[str], semantic_kinds: List[str]
+) -> List[str]:
     """Most likely first: the detector that reached the final level leads."""
     if level == NONE:
         return []

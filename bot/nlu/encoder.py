@@ -145,8 +145,10 @@ class SentenceEncoder:
         if not texts:
             return []
         encodings = self._tokenizer.encode_batch([text or "" for text in texts])
-        keys = [hashlib.blake2b(np.asarray(e.ids, dtype=np.int32).tobytes(), digest_size=16).digest()
-                for e in encodings]
+        keys = [
+            hashlib.blake2b(np.asarray(e.ids, dtype=np.int32).tobytes(), digest_size=16).digest()
+            for e in encodings
+        ]
         states: List[Optional[np.ndarray]] = [None] * len(texts)
         todo: "OrderedDict[bytes, List[int]]" = OrderedDict()
         with self._lock:
@@ -182,7 +184,8 @@ class SentenceEncoder:
             ids[row, : len(e.ids)] = e.ids
             mask[row, : len(e.ids)] = 1
         (hidden,) = self._session.run(
-            ["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
         )
         return [hidden[row, : max(1, len(e.ids))].astype(np.float32) for row, e in enumerate(encodings)]
 
@@ -199,7 +202,9 @@ def shared_encoder() -> SentenceEncoder:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--verify", action="store_true", help="check both files' SHA-256 and run one sentence")
+    parser.add_argument(
+        "--verify", action="store_true", help="check both files' SHA-256 and run one sentence"
+    )
     args = parser.parse_args()
     if args.verify:
         vector = shared_encoder().encode(["Does psychodynamic therapy help with anxiety?"])

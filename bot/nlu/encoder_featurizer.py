@@ -33,7 +33,9 @@ def encoded(messages: List[Message]) -> np.ndarray:
     """The unit vectors of these messages' texts, reusing what the featurizer stored."""
     missing = [m for m in messages if m.get(VECTOR_KEY) is None]
     if missing:
-        for message, vector in zip(missing, shared_encoder().encode([m.get(TEXT) or "" for m in missing]), strict=True):
+        for message, vector in zip(
+            missing, shared_encoder().encode([m.get(TEXT) or "" for m in missing]), strict=True
+        ):
             message.set(VECTOR_KEY, vector, add_to_output=False)
     if not messages:
         return np.zeros((0, 384), dtype=np.float32)
@@ -55,8 +57,13 @@ class EncoderFeaturizer(DenseFeaturizer, GraphComponent):
         self.scale = float(config["scale"])
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "EncoderFeaturizer":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "EncoderFeaturizer":
         return cls(config, execution_context.node_name)
 
     @classmethod

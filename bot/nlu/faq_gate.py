@@ -43,18 +43,28 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 CRISIS_INTENT = "crisis"
 GATE_KEY = "faq_gate"
 
-def topic_ranking(message_data: Dict[Text, Any], retrieval_intent: str = FAQ_INTENT) -> List[Tuple[str, float]]:
+
+def topic_ranking(
+    message_data: Dict[Text, Any], retrieval_intent: str = FAQ_INTENT
+) -> List[Tuple[str, float]]:
     """(``faq/<id>``, confidence) best first, from a message's ``response_selector``."""
     selector = (message_data.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(retrieval_intent) or {}
-    return [(c.get(INTENT_RESPONSE_KEY) or "", float(c.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
-            for c in selector.get(RESPONSE_SELECTOR_RANKING_KEY) or []]
+    return [
+        (c.get(INTENT_RESPONSE_KEY) or "", float(c.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
+        for c in selector.get(RESPONSE_SELECTOR_RANKING_KEY) or []
+    ]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class FaqConfidenceGate(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"retrieval_intent": FAQ_INTENT, "threshold": DEFAULT_THRESHOLD, "margin": DEFAULT_MARGIN, "followups": True}
+        return {
+            "retrieval_intent": FAQ_INTENT,
+            "threshold": DEFAULT_THRESHOLD,
+            "margin": DEFAULT_MARGIN,
+            "followups": True,
+        }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.threshold = float(config["threshold"])
@@ -63,8 +73,9 @@ class FaqConfidenceGate(GraphComponent):
         self.followups = bool(config["followups"])
 
     @classmethod
-    def create(cls, config, model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "FaqConfidenceGate":
+    def create(
+        cls, config, model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+    ) -> "FaqConfidenceGate":
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -83,7 +83,9 @@ class ExampleMemory:
     """Retrieval over the stored vectors: a topic's score is the mean cosine similarity of its
     ``k`` nearest vectors to the message, soft-maxed over topics with ``temperature``."""
 
-    def __init__(self, labels: Sequence[str], vectors: np.ndarray, topics: np.ndarray, k: int, temperature: float) -> None:
+    def __init__(
+        self, labels: Sequence[str], vectors: np.ndarray, topics: np.ndarray, k: int, temperature: float
+    ) -> None:
         self.labels = list(labels)
         self.vectors = vectors.astype(np.float32)
         self.topics = topics.astype(np.int32)  # index into labels, one per stored vector
@@ -92,8 +94,14 @@ class ExampleMemory:
         self._members = [np.flatnonzero(self.topics == topic) for topic in range(len(self.labels))]
 
     @classmethod
-    def build(cls, labels: Sequence[str], vectors: np.ndarray, vector_labels: Sequence[str], k: int,
-              temperature: float) -> "ExampleMemory":
+    def build(
+        cls,
+        labels: Sequence[str],
+        vectors: np.ndarray,
+        vector_labels: Sequence[str],
+        k: int,
+        temperature: float,
+    ) -> "ExampleMemory":
         index = {label: i for i, label in enumerate(labels)}
         return cls(labels, vectors, np.array([index[label] for label in vector_labels]), k, temperature)
 
@@ -133,11 +141,20 @@ class TopicScorer:
         return rankings
 
 
-def training_vectors(training_data: TrainingData, retrieval_intent: str, use_answers: bool) -> Tuple[np.ndarray, List[str]]:
+def training_vectors(
+    training_data: TrainingData, retrieval_intent: str, use_answers: bool
+) -> Tuple[np.ndarray, List[str]]:
     """(vectors, ``faq/<id>`` labels): the examples, plus each answer's text if asked."""
-    examples = [e for e in training_data.intent_examples
-                if e.get(INTENT) == retrieval_intent and e.get(INTENT_RESPONSE_KEY)]
-    texts, labels = answer_texts(training_data, {e.get(INTENT_RESPONSE_KEY) for e in examples}) if use_answers else ([], [])
+    examples = [
+        e
+        for e in training_data.intent_examples
+        if e.get(INTENT) == retrieval_intent and e.get(INTENT_RESPONSE_KEY)
+    ]
+    texts, labels = (
+        answer_texts(training_data, {e.get(INTENT_RESPONSE_KEY) for e in examples})
+        if use_answers
+        else ([], [])
+    )
     vectors = np.concatenate([encoded(examples), shared_encoder().encode(texts)])
     return vectors, [e.get(INTENT_RESPONSE_KEY) for e in examples] + labels
 
@@ -147,7 +164,7 @@ def answer_texts(training_data: TrainingData, known: set) -> Tuple[List[str], Li
     texts: List[str] = []
     labels: List[str] = []
     for name, variations in sorted(training_data.responses.items()):
-        key = name[len("utter_"):] if name.startswith("utter_") else name
+        key = name[len("utter_") :] if name.startswith("utter_") else name
         if key in known:
             for variation in variations:
                 if variation.get("text"):
@@ -189,7 +206,9 @@ class EncoderFaqSelector(GraphComponent):
         self._resource = resource
         self.model = model
         self.memory = memory
-        self.scorer = TopicScorer(model, memory, float(config.get("retrieval_weight", 0.0))) if model else None
+        self.scorer = (
+            TopicScorer(model, memory, float(config.get("retrieval_weight", 0.0))) if model else None
+        )
         self.responses = responses or {}
         self.retrieval_intents = retrieval_intents or []
 
@@ -198,14 +217,21 @@ class EncoderFaqSelector(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        vectors, labels = training_vectors(training_data, self._config["retrieval_intent"], self._config["use_answers"])
+        vectors, labels = training_vectors(
+            training_data, self._config["retrieval_intent"], self._config["use_answers"]
+        )
         self.responses = training_data.responses
         self.retrieval_intents = sorted(training_data.retrieval_intents)
         if len(set(labels)) >= 2:
             self.model = TopicModel.fit(vectors, labels, self._config["C"], self._config["max_iter"])
             if self._config["retrieval_weight"] > 0:
-                self.memory = ExampleMemory.build(self.model.labels, vectors, labels, self._config["retrieval_k"],
-                                                  self._config["retrieval_temperature"])
+                self.memory = ExampleMemory.build(
+                    self.model.labels,
+                    vectors,
+                    labels,
+                    self._config["retrieval_k"],
+                    self._config["retrieval_temperature"],
+                )
             self.scorer = TopicScorer(self.model, self.memory, self._config["retrieval_weight"])
         self.persist()
         return self._resource
@@ -215,12 +241,21 @@ class EncoderFaqSelector(GraphComponent):
 
         with self._storage.write_to(self._resource) as directory:
             if self.model is not None:
-                memory = {} if self.memory is None else {"memory_vectors": self.memory.vectors,
-                                                         "memory_topics": self.memory.topics}
-                np.savez(directory / MODEL_FILE, weights=self.model.weights, bias=self.model.bias,
-                         labels=np.array(self.model.labels), **memory)
-            (directory / "meta.json").write_text(json.dumps(
-                {"responses": self.responses, "retrieval_intents": self.retrieval_intents}))
+                memory = (
+                    {}
+                    if self.memory is None
+                    else {"memory_vectors": self.memory.vectors, "memory_topics": self.memory.topics}
+                )
+                np.savez(
+                    directory / MODEL_FILE,
+                    weights=self.model.weights,
+                    bias=self.model.bias,
+                    labels=np.array(self.model.labels),
+                    **memory,
+                )
+            (directory / "meta.json").write_text(
+                json.dumps({"responses": self.responses, "retrieval_intents": self.retrieval_intents})
+            )
 
     @classmethod
     def load(cls, config, model_storage, resource, execution_context, **kwargs) -> "EncoderFaqSelector":
@@ -233,12 +268,25 @@ class EncoderFaqSelector(GraphComponent):
                     saved = np.load(directory / MODEL_FILE)
                     model = TopicModel([str(x) for x in saved["labels"]], saved["weights"], saved["bias"])
                     if "memory_vectors" in saved.files:
-                        memory = ExampleMemory(model.labels, saved["memory_vectors"], saved["memory_topics"],
-                                               config["retrieval_k"], config["retrieval_temperature"])
+                        memory = ExampleMemory(
+                            model.labels,
+                            saved["memory_vectors"],
+                            saved["memory_topics"],
+                            config["retrieval_k"],
+                            config["retrieval_temperature"],
+                        )
                 meta = json.loads((directory / "meta.json").read_text())
         except ValueError:
             pass  # nothing persisted (no FAQ data): the component passes messages through
-        return cls(config, model_storage, resource, model, memory, meta.get("responses"), meta.get("retrieval_intents"))
+        return cls(
+            config,
+            model_storage,
+            resource,
+            model,
+            memory,
+            meta.get("responses"),
+            meta.get("retrieval_intents"),
+        )
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.scorer is None:
@@ -279,7 +327,11 @@ class EncoderFaqSelector(GraphComponent):
                 RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
             },
             RESPONSE_SELECTOR_RANKING_KEY: [
-                {"id": zlib.crc32(key.encode("utf-8")), PREDICTED_CONFIDENCE_KEY: confidence, INTENT_RESPONSE_KEY: key}
+                {
+                    "id": zlib.crc32(key.encode("utf-8")),
+                    PREDICTED_CONFIDENCE_KEY: confidence,
+                    INTENT_RESPONSE_KEY: key,
+                }
                 for key, confidence in ranking[:RANKING_LENGTH]
             ],
         }

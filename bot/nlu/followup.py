@@ -42,7 +42,11 @@ def in_context(question: str, followup: str) -> str:
     return f"{question.rstrip()} {followup.strip()}"
 
 
-def context_table(topics: Sequence[str], rankings: Sequence[Sequence[Tuple[str, float]]]) -> Dict[str, List[List[Any]]]:
+def context_table(
+    topics: Sequence[str], rankings: Sequence[Sequence[Tuple[str, float]]]
+) -> Dict[str, List[List[Any]]]:
     """Previous topic -> its top few (topic, confidence), JSON-friendly for the tracker."""
-    return {topic: [[key, round(conf, 6)] for key, conf in ranking[:CONTEXT_TOP]]
-            for topic, ranking in zip(topics, rankings, strict=True)}
+    return {
+        topic: [[key, round(conf, 6)] for key, conf in ranking[:CONTEXT_TOP]]
+        for topic, ranking in zip(topics, rankings, strict=True)
+    }

@@ -35,5 +35,7 @@ def configured_gate(config_file: Path = PROJECT_ROOT / "config.yml") -> Tuple[fl
     pipeline = yaml.safe_load(config_file.read_text(encoding="utf-8")).get("pipeline") or []
     for component in pipeline:
         if str(component.get("name", "")).endswith(GATE_NAME):
-            return float(component.get("threshold", DEFAULT_THRESHOLD)), float(component.get("margin", DEFAULT_MARGIN))
+            return float(component.get("threshold", DEFAULT_THRESHOLD)), float(
+                component.get("margin", DEFAULT_MARGIN)
+            )
     return DEFAULT_THRESHOLD, DEFAULT_MARGIN

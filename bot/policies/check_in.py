@@ -71,7 +71,9 @@ class Answers:
 def answers(path: Path = ANSWERS_FILE) -> Answers:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     longest_first = lambda items: tuple(sorted((normalise(i) for i in items), key=len, reverse=True))  # noqa: E731
-    return Answers(*(longest_first(raw[key]) for key in ("no_answers", "no_starts", "benign_tail", "yes_words")))
+    return Answers(
+        *(longest_first(raw[key]) for key in ("no_answers", "no_starts", "benign_tail", "yes_words"))
+    )
 
 
 _DROP = re.compile(r"[^\w'/ ]+")
@@ -91,7 +93,7 @@ def _strip_tails(rest: str, tails: Sequence[str]) -> str:
     while rest:
         for tail in tails:
             if rest == tail or rest.startswith(tail + " "):
-                rest = rest[len(tail):].strip()
+                rest = rest[len(tail) :].strip()
                 break
         else:
             return rest
@@ -107,7 +109,7 @@ def read_answer(text: str, intent: Optional[str] = None, risk: Optional[Risk] = 
         return YES
     words, table = normalise(text), answers()
     for phrase in table.no:
-        tail = words[len(phrase):].strip()
+        tail = words[len(phrase) :].strip()
         if words == phrase or (words.startswith(phrase + " ") and not _strip_tails(tail, table.benign_tail)):
             return NO
     if any(_has_phrase(words, word) for word in table.yes_words):
@@ -119,4 +121,3 @@ def read_answer(text: str, intent: Optional[str] = None, risk: Optional[Risk] = 
     if intent == "deny":
         return NO
     return UNCLEAR
-

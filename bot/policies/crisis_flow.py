@@ -60,9 +60,7 @@ CHECK_IN_ANSWER_SLOT = "check_in_answer"  # "yes" | "no" | "unclear", for staff 
 SAFETY_REPLIES = (UTTER_CRISIS, UTTER_CHECK_IN, UTTER_CHECK_IN_NO)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class CrisisFlowPolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -88,7 +86,9 @@ class CrisisFlowPolicy(Policy):
         self.elevated_count = int(config["elevated_count"])
         self.score_sum_limit = float(config["score_sum_limit"])
 
-    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+    def train(
+        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
         # Nothing to learn: the flow is written down, not inferred. Rasa loads every policy
         # from its resource, so an empty one is written.
         with self._model_storage.write_to(self._resource) as path:
@@ -193,7 +193,7 @@ def _session_events(tracker: DialogueStateTracker) -> List[Event]:
     events = list(tracker.events)
     for index in range(len(events) - 1, -1, -1):
         if isinstance(events[index], SessionStarted):
-            return events[index + 1:]
+            return events[index + 1 :]
     return events
 
 

@@ -45,7 +45,11 @@ def is_personal(conversation_id: str) -> bool:
     if _RANDOM_HEX.fullmatch(last):
         return False
     # e-mail addresses, phone numbers, any long run of digits (a number with a prefix)
-    return "@" in conversation_id or bool(_IDENTIFYING & set(found(rest.replace(":", " ")))) or bool(_NUMBER.search(rest))
+    return (
+        "@" in conversation_id
+        or bool(_IDENTIFYING & set(found(rest.replace(":", " "))))
+        or bool(_NUMBER.search(rest))
+    )
 
 
 def storage_id(conversation_id: str, key: Optional[bytes] = None) -> str:

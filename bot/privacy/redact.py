@@ -53,8 +53,11 @@ def load_kinds(path: Path = PATTERNS_FILE) -> Tuple[Kind, ...]:
             item = item if isinstance(item, dict) else {"pattern": item}
             flags = re.IGNORECASE if item.get("ignore_case", entry.get("ignore_case", True)) else 0
             compiled.append(re.compile(_expand(item["pattern"], words), flags))
-        kinds.append(Kind(entry["kind"], entry["placeholder"], tuple(compiled),
-                          bool(entry.get("keep_practice_numbers"))))
+        kinds.append(
+            Kind(
+                entry["kind"], entry["placeholder"], tuple(compiled), bool(entry.get("keep_practice_numbers"))
+            )
+        )
     return tuple(kinds)
 
 
@@ -69,6 +72,7 @@ def digits(text: str) -> str:
 
 def _blank(text: str, kind: Kind, kept: set) -> str:
     for pattern in kind.patterns:
+
         def replace(match: "re.Match[str]", pattern: "re.Pattern[str]" = pattern) -> str:
             if kind.keep_practice_numbers and digits(match.group(0)) in kept:
                 return match.group(0)
@@ -76,7 +80,7 @@ def _blank(text: str, kind: Kind, kept: set) -> str:
                 start, end = match.span("value")
                 offset = match.start()
                 whole = match.group(0)
-                return whole[: start - offset] + kind.placeholder + whole[end - offset:]
+                return whole[: start - offset] + kind.placeholder + whole[end - offset :]
             return kind.placeholder
 
         text = pattern.sub(replace, text)

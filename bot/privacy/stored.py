@@ -46,8 +46,11 @@ def _allowed_value(rule: Mapping[str, Any], value: Any, keep: Iterable[str]) -> 
     if kind == "flag" and isinstance(value, bool):
         return value
     if kind == "counts" and isinstance(value, dict):
-        return {str(k)[:32]: v for k, v in value.items()
-                if isinstance(v, numbers.Real) and not isinstance(v, bool)} or None
+        return {
+            str(k)[:32]: v
+            for k, v in value.items()
+            if isinstance(v, numbers.Real) and not isinstance(v, bool)
+        } or None
     return None
 
 
@@ -106,5 +109,7 @@ def stored_event(event: Event, keep: Iterable[str] = ()) -> Event:
         changed = text != clean.text or (parse_text is not None and redact(parse_text, keep) != parse_text)
         clean.text = text
         if clean.parse_data:
-            _clean_parse_data(clean.parse_data, redact(parse_text, keep) if parse_text else text, changed, keep)
+            _clean_parse_data(
+                clean.parse_data, redact(parse_text, keep) if parse_text else text, changed, keep
+            )
     return clean if clean.as_dict() != event.as_dict() else event

@@ -127,30 +127,46 @@ class CallbackStore:
         token = self.fernet.encrypt(json.dumps(asdict(callback)).encode("utf-8")).decode("ascii")
         with self.engine.begin() as db:
             self._purge(db, now)
-            result = db.execute(callback_requests.insert().values(
-                conversation_id=storage_id(conversation_id), created_at=now, details=token))
+            result = db.execute(
+                callback_requests.insert().values(
+                    conversation_id=storage_id(conversation_id), created_at=now, details=token
+                )
+            )
             return int(result.inserted_primary_key[0])
 
     def requested(self, conversation_id: str) -> int:
         """How many requests (kept, done or not) the conversation made."""
         with self.engine.connect() as db:
-            return int(db.execute(sa.select(sa.func.count()).select_from(callback_requests).where(
-                callback_requests.c.conversation_id == storage_id(conversation_id))).scalar() or 0)
+            return int(
+                db.execute(
+                    sa.select(sa.func.count())
+                    .select_from(callback_requests)
+                    .where(callback_requests.c.conversation_id == storage_id(conversation_id))
+                ).scalar()
+                or 0
+            )
 
     def pending(self, now: Optional[float] = None) -> List[StoredCallback]:
         """Requests not yet done, oldest first (after deleting expired ones)."""
         now = time.time() if now is None else now
         with self.engine.begin() as db:
             self._purge(db, now)
-            rows = db.execute(callback_requests.select().where(callback_requests.c.done_at.is_(None))
-                              .order_by(callback_requests.c.created_at)).fetchall()
+            rows = db.execute(
+                callback_requests.select()
+                .where(callback_requests.c.done_at.is_(None))
+                .order_by(callback_requests.c.created_at)
+            ).fetchall()
         return [self._decrypted(row) for row in rows]
 
     def mark_done(self, request_id: int, now: Optional[float] = None) -> bool:
         now = time.time() if now is None else now
         with self.engine.begin() as db:
-            result = db.execute(callback_requests.update().where(callback_requests.c.id == request_id)
-                                .where(callback_requests.c.done_at.is_(None)).values(done_at=now))
+            result = db.execute(
+                callback_requests.update()
+                .where(callback_requests.c.id == request_id)
+                .where(callback_requests.c.done_at.is_(None))
+                .values(done_at=now)
+            )
             return result.rowcount == 1
 
     def purge(self, now: Optional[float] = None) -> int:
@@ -158,11 +174,15 @@ class CallbackStore:
             return self._purge(db, time.time() if now is None else now)
 
     def _purge(self, db: Any, now: float) -> int:
-        return db.execute(callback_requests.delete().where(callback_requests.c.created_at < now - self.retention)).rowcount
+        return db.execute(
+            callback_requests.delete().where(callback_requests.c.created_at < now - self.retention)
+        ).rowcount
 
     def _decrypted(self, row: Any) -> StoredCallback:
         try:
-            callback: Optional[Callback] = Callback(**json.loads(self.fernet.decrypt(row.details.encode("ascii"))))
+            callback: Optional[Callback] = Callback(
+                **json.loads(self.fernet.decrypt(row.details.encode("ascii")))
+            )
         except (InvalidToken, ValueError, TypeError):
             callback = None
         return StoredCallback(row.id, row.conversation_id, row.created_at, row.done_at, callback)

@@ -109,7 +109,9 @@ class DurableTrackerStore(PracticeTrackerStore, _SinceLastReadStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         try:
             await self.replay_journal()
-            if not self.journal.pending_events(storage_id(tracker.sender_id)):  # else queue behind older turns
+            if not self.journal.pending_events(
+                storage_id(tracker.sender_id)
+            ):  # else queue behind older turns
                 await super().save(tracker)
                 self._database_back()
                 self._remember(tracker.sender_id, len(tracker.events))
@@ -196,7 +198,10 @@ class DurableTrackerStore(PracticeTrackerStore, _SinceLastReadStore):
             self._down_since = time.monotonic()
             logger.error(
                 "Conversation database unavailable (%s failed: %s). Turns are journaled in %s "
-                "and replayed when it is back.", doing, type(error).__name__, self.journal.directory,
+                "and replayed when it is back.",
+                doing,
+                type(error).__name__,
+                self.journal.directory,
             )
 
     def _database_back(self) -> None:

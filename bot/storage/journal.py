@@ -46,7 +46,9 @@ class Journal:
 
     def pending_events(self, sender_id: str) -> List[Dict[str, Any]]:
         """Events this process journaled for ``sender_id`` and has not replayed."""
-        return [event for entry in self._entries if entry["sender_id"] == sender_id for event in entry["events"]]
+        return [
+            event for entry in self._entries if entry["sender_id"] == sender_id for event in entry["events"]
+        ]
 
     def pending_count(self) -> int:
         """Entries waiting, in our file and in files left by processes that died."""
@@ -79,14 +81,18 @@ class Journal:
             self._rewrite(self._own_file(), self._entries)
         return written
 
-    async def _replay_entries(self, entries: List[Entry], write: Callable[[Entry], Awaitable[None]]) -> Tuple[List[Entry], int]:
+    async def _replay_entries(
+        self, entries: List[Entry], write: Callable[[Entry], Awaitable[None]]
+    ) -> Tuple[List[Entry], int]:
         for index, entry in enumerate(entries):
             try:
                 await write(entry)
             except Unavailable:
                 return entries[index:], index
             except Exception:
-                logger.exception("Journal entry for %s cannot be stored; set aside in rejected/", entry["sender_id"])
+                logger.exception(
+                    "Journal entry for %s cannot be stored; set aside in rejected/", entry["sender_id"]
+                )
                 self._reject(entry)
         return [], len(entries)
 

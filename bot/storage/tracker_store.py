@@ -96,14 +96,16 @@ class PracticeTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             for event in self._additional_events(session, tracker):
                 data = stored_event(event, keep).as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=stored_as,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                ))
+                session.add(
+                    self.SQLEvent(
+                        sender_id=stored_as,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
             session.commit()
 
     def stored_events(self, tracker: DialogueStateTracker) -> Iterator[Event]:

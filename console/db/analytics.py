@@ -93,14 +93,24 @@ def compute(conn: Connection, filters: Filters, top: int = 15) -> Analytics:
         counts[1] += row.crisis
         counts[2] += row.referral
         channels[row.channel] = channels.get(row.channel, 0) + row.conversations
-    result.per_day = fill_days([(day, c[0], c[1], c[2]) for day, c in sorted(days.items())], first=filters.date_from,
-                               last=filters.date_to)
+    result.per_day = fill_days(
+        [(day, c[0], c[1], c[2]) for day, c in sorted(days.items())],
+        first=filters.date_from,
+        last=filters.date_to,
+    )
     result.by_channel = sorted(channels.items(), key=lambda item: (-item[1], item[0]))
 
     total = sa.func.sum(daily_topics.c.conversations).label("n")
-    result.top_topics = [(topic, int(n)) for topic, n in conn.execute(
-        sa.select(daily_topics.c.topic, total).where(*_where(daily_topics, filters))
-        .group_by(daily_topics.c.topic).order_by(total.desc(), daily_topics.c.topic).limit(top))]
+    result.top_topics = [
+        (topic, int(n))
+        for topic, n in conn.execute(
+            sa.select(daily_topics.c.topic, total)
+            .where(*_where(daily_topics, filters))
+            .group_by(daily_topics.c.topic)
+            .order_by(total.desc(), daily_topics.c.topic)
+            .limit(top)
+        )
+    ]
     return result
 
 
@@ -111,13 +121,21 @@ def helpfulness(conn: Connection, filters: Filters, zone: ZoneInfo) -> List[Help
         where.append(feedback.c.channel == filters.channel)
     yes = sa.func.sum(sa.case((feedback.c.helpful, 1), else_=0)).label("yes")
     total = sa.func.count().label("n")
-    rows = conn.execute(sa.select(feedback.c.topic, yes, total).where(*where).group_by(feedback.c.topic)
-                        .order_by(total.desc(), feedback.c.topic))
+    rows = conn.execute(
+        sa.select(feedback.c.topic, yes, total)
+        .where(*where)
+        .group_by(feedback.c.topic)
+        .order_by(total.desc(), feedback.c.topic)
+    )
     return [Helpfulness(topic, int(y or 0), int(n) - int(y or 0)) for topic, y, n in rows]
 
 
-def fill_days(rows: List[Tuple[str, int, int, int]], limit: int = 366, first: Optional[date] = None,
-              last: Optional[date] = None) -> List[Tuple[str, int, int, int]]:
+def fill_days(
+    rows: List[Tuple[str, int, int, int]],
+    limit: int = 366,
+    first: Optional[date] = None,
+    last: Optional[date] = None,
+) -> List[Tuple[str, int, int, int]]:
     """Every day of the range, those with no conversations as zeros, so a week with traffic
     on one day draws seven days. The range is the filter's dates, else the data's."""
     if not rows and not (first and last):

@@ -25,10 +25,24 @@ class Failures:  # not a NamedTuple: its ``count`` would hide tuple.count
     last_at: float
 
 
-def record(conn: Connection, username: Optional[str], action: str, target: str = "", detail: str = "",
-           remote_addr: Optional[str] = None) -> None:
-    conn.execute(a.insert().values(at=time.time(), username=username, action=action[:32],
-                                   target=target, detail=detail, remote_addr=(remote_addr or "")[:64]))
+def record(
+    conn: Connection,
+    username: Optional[str],
+    action: str,
+    target: str = "",
+    detail: str = "",
+    remote_addr: Optional[str] = None,
+) -> None:
+    conn.execute(
+        a.insert().values(
+            at=time.time(),
+            username=username,
+            action=action[:32],
+            target=target,
+            detail=detail,
+            remote_addr=(remote_addr or "")[:64],
+        )
+    )
 
 
 def without_search(query_string: str) -> str:
@@ -37,22 +51,31 @@ def without_search(query_string: str) -> str:
     What staff search for is often what a visitor wrote (a phone number, a name), and the
     audit log outlives the conversation's erasure; that a search was made is kept.
     """
-    pairs = [(key, "(not kept)" if key == "q" else value) for key, value in parse_qsl(query_string, keep_blank_values=True)]
+    pairs = [
+        (key, "(not kept)" if key == "q" else value)
+        for key, value in parse_qsl(query_string, keep_blank_values=True)
+    ]
     return urlencode(pairs)
 
 
-def recent(conn: Connection, limit: int = 200, offset: int = 0, action: Optional[str] = None) -> List[Dict[str, Any]]:
+def recent(
+    conn: Connection, limit: int = 200, offset: int = 0, action: Optional[str] = None
+) -> List[Dict[str, Any]]:
     query = sa.select(a).order_by(a.c.id.desc()).limit(limit).offset(offset)
     if action:
         query = query.where(a.c.action == action)
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def failures(conn: Connection, since: float, username: Optional[str] = None,
-             address: Optional[str] = None) -> Failures:
+def failures(
+    conn: Connection, since: float, username: Optional[str] = None, address: Optional[str] = None
+) -> Failures:
     """Failed password checks since ``since``, for a username, an address, or both."""
-    query = sa.select(sa.func.count(), sa.func.max(a.c.at)).select_from(a).where(
-        a.c.action.in_(FAILED_CHECKS), a.c.at >= since)
+    query = (
+        sa.select(sa.func.count(), sa.func.max(a.c.at))
+        .select_from(a)
+        .where(a.c.action.in_(FAILED_CHECKS), a.c.at >= since)
+    )
     if username is not None:
         query = query.where(a.c.username == username)
     if address is not None:

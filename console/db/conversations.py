@@ -41,8 +41,12 @@ def conditions(filters: Filters, zone: ZoneInfo) -> List[Any]:
     found = date_conditions(filters, zone, conv.c.started_at)
     if filters.channel:
         found.append(conv.c.channel == filters.channel)
-    for name, column in (("crisis", conv.c.crisis), ("unanswered", conv.c.unanswered),
-                         ("referral", conv.c.referral_offered), ("possible_risk", conv.c.possible_risk)):
+    for name, column in (
+        ("crisis", conv.c.crisis),
+        ("unanswered", conv.c.unanswered),
+        ("referral", conv.c.referral_offered),
+        ("possible_risk", conv.c.possible_risk),
+    ):
         wanted = getattr(filters, name)
         if wanted is not None:
             found.append(column.is_(wanted))
@@ -82,13 +86,24 @@ def list_page(conn: Connection, filters: Filters, zone: ZoneInfo, page_size: int
     # Find the page's ids first (from the index alone, however deep the page), then read
     # just those rows: OFFSET over full rows would fetch every skipped conversation.
     order = (conv.c.started_at.desc(), conv.c.sender_id)
-    ids = (sa.select(conv.c.sender_id).where(*where).order_by(*order)
-           .limit(page_size).offset((filters.page - 1) * page_size).subquery())
+    ids = (
+        sa.select(conv.c.sender_id)
+        .where(*where)
+        .order_by(*order)
+        .limit(page_size)
+        .offset((filters.page - 1) * page_size)
+        .subquery()
+    )
     r = schema.reviews
-    query = (sa.select(conv, r.c.reviewed_by, r.c.reviewed_at)
-             .select_from(conv.join(ids, ids.c.sender_id == conv.c.sender_id)
-                          .outerjoin(r, r.c.sender_id == conv.c.sender_id))
-             .order_by(*order))
+    query = (
+        sa.select(conv, r.c.reviewed_by, r.c.reviewed_at)
+        .select_from(
+            conv.join(ids, ids.c.sender_id == conv.c.sender_id).outerjoin(
+                r, r.c.sender_id == conv.c.sender_id
+            )
+        )
+        .order_by(*order)
+    )
     rows = [dict(row._mapping) for row in conn.execute(query)]
     ids = [row["sender_id"] for row in rows]
     tags, flagged = tags_for(conn, ids), flag_counts(conn, ids)
@@ -103,7 +118,9 @@ def flag_counts(conn: Connection, sender_ids: List[str]) -> Dict[str, int]:
     if not sender_ids:
         return {}
     f = schema.flags
-    query = sa.select(f.c.sender_id, sa.func.count()).where(f.c.sender_id.in_(sender_ids)).group_by(f.c.sender_id)
+    query = (
+        sa.select(f.c.sender_id, sa.func.count()).where(f.c.sender_id.in_(sender_ids)).group_by(f.c.sender_id)
+    )
     return {sender: int(n) for sender, n in conn.execute(query)}
 
 
@@ -111,8 +128,11 @@ def tags_for(conn: Connection, sender_ids: List[str]) -> Dict[str, List[str]]:
     if not sender_ids:
         return {}
     found: Dict[str, List[str]] = {}
-    query = sa.select(schema.tags.c.sender_id, schema.tags.c.tag).where(
-        schema.tags.c.sender_id.in_(sender_ids)).order_by(schema.tags.c.tag)
+    query = (
+        sa.select(schema.tags.c.sender_id, schema.tags.c.tag)
+        .where(schema.tags.c.sender_id.in_(sender_ids))
+        .order_by(schema.tags.c.tag)
+    )
     for sender, tag in conn.execute(query):
         found.setdefault(sender, []).append(tag)
     return found
@@ -122,12 +142,20 @@ def filter_choices(conn: Connection) -> Tuple[List[str], List[str]]:
     """The channels and tags in use, for the filter form's drop-downs."""
     # A "loose index scan": jump from one channel to the next in the (channel, started_at)
     # index instead of reading every conversation; a handful of lookups for any history.
-    channels = [row[0] for row in conn.execute(sa.text(
-        "WITH RECURSIVE c(channel) AS ("
-        " SELECT min(channel) FROM console_conversations"
-        " UNION ALL SELECT (SELECT min(channel) FROM console_conversations WHERE channel > c.channel)"
-        " FROM c WHERE c.channel IS NOT NULL) SELECT channel FROM c WHERE channel IS NOT NULL"))]
-    tags = [row[0] for row in conn.execute(sa.select(schema.tags.c.tag).distinct().order_by(schema.tags.c.tag))]
+    channels = [
+        row[0]
+        for row in conn.execute(
+            sa.text(
+                "WITH RECURSIVE c(channel) AS ("
+                " SELECT min(channel) FROM console_conversations"
+                " UNION ALL SELECT (SELECT min(channel) FROM console_conversations WHERE channel > c.channel)"
+                " FROM c WHERE c.channel IS NOT NULL) SELECT channel FROM c WHERE channel IS NOT NULL"
+            )
+        )
+    ]
+    tags = [
+        row[0] for row in conn.execute(sa.select(schema.tags.c.tag).distinct().order_by(schema.tags.c.tag))
+    ]
     return channels, tags
 
 
@@ -156,8 +184,11 @@ def transcript(conn: Connection, sender_id: str, low_confidence: float) -> Optio
         return None
     summary = conn.execute(sa.select(conv).where(conv.c.sender_id == sender_id)).first()
     review = conn.execute(sa.select(schema.reviews).where(schema.reviews.c.sender_id == sender_id)).first()
-    notes = conn.execute(sa.select(schema.notes).where(schema.notes.c.sender_id == sender_id)
-                         .order_by(schema.notes.c.created_at)).all()
+    notes = conn.execute(
+        sa.select(schema.notes)
+        .where(schema.notes.c.sender_id == sender_id)
+        .order_by(schema.notes.c.created_at)
+    ).all()
     flags = conn.execute(sa.select(schema.flags).where(schema.flags.c.sender_id == sender_id)).all()
     return Transcript(
         sender_id=sender_id,
@@ -167,13 +198,16 @@ def transcript(conn: Connection, sender_id: str, low_confidence: float) -> Optio
         tags=tags_for(conn, [sender_id]).get(sender_id, []),
         notes=[dict(note._mapping) for note in notes],
         flags={flag.event_id: dict(flag._mapping) for flag in flags},
-        filings={row.event_id: dict(row._mapping) for row in conn.execute(
-            sa.select(schema.filings).where(schema.filings.c.sender_id == sender_id))},
+        filings={
+            row.event_id: dict(row._mapping)
+            for row in conn.execute(sa.select(schema.filings).where(schema.filings.c.sender_id == sender_id))
+        },
     )
 
 
-def export_rows(conn: Connection, filters: Filters, zone: ZoneInfo, low_confidence: float,
-                batch: int = 500) -> Iterator[Tuple[Dict[str, Any], List[Message]]]:
+def export_rows(
+    conn: Connection, filters: Filters, zone: ZoneInfo, low_confidence: float, batch: int = 500
+) -> Iterator[Tuple[Dict[str, Any], List[Message]]]:
     """Every matching conversation (summary row and messages), newest first, in batches."""
     where = conditions(filters, zone)
     query = sa.select(conv).where(*where).order_by(conv.c.started_at.desc(), conv.c.sender_id)
@@ -184,13 +218,20 @@ def export_rows(conn: Connection, filters: Filters, zone: ZoneInfo, low_confiden
             return
         grouped: Dict[str, List[Message]] = {row["sender_id"]: [] for row in rows}
         e = schema.events
-        events = conn.execute(sa.select(e.c.sender_id, e.c.id, e.c.data)
-                              .where(e.c.sender_id.in_(list(grouped))).order_by(e.c.id))
+        events = conn.execute(
+            sa.select(e.c.sender_id, e.c.id, e.c.data)
+            .where(e.c.sender_id.in_(list(grouped)))
+            .order_by(e.c.id)
+        )
         for sender, event_id, data in events:
             message = read_event(event_id, load(data), low_confidence)
             if message is not None:
                 grouped[sender].append(message)
-        tags, notes, reviews = tags_for(conn, list(grouped)), notes_for(conn, list(grouped)), reviews_for(conn, list(grouped))
+        tags, notes, reviews = (
+            tags_for(conn, list(grouped)),
+            notes_for(conn, list(grouped)),
+            reviews_for(conn, list(grouped)),
+        )
         for row in rows:
             row["tags"] = tags.get(row["sender_id"], [])
             row["notes"] = notes.get(row["sender_id"], [])
@@ -209,18 +250,26 @@ def notes_for(conn: Connection, sender_ids: List[str]) -> Dict[str, List[Dict[st
 
 def reviews_for(conn: Connection, sender_ids: List[str]) -> Dict[str, Dict[str, Any]]:
     r = schema.reviews
-    return {row.sender_id: dict(row._mapping) for row in conn.execute(sa.select(r).where(r.c.sender_id.in_(sender_ids)))}
+    return {
+        row.sender_id: dict(row._mapping)
+        for row in conn.execute(sa.select(r).where(r.c.sender_id.in_(sender_ids)))
+    }
 
 
 # --- the crisis queue ---------------------------------------------------------------------
+
 
 def crisis_queue(conn: Connection, filters: Filters, zone: ZoneInfo, limit: int = 50) -> List[Dict[str, Any]]:
     """Crisis conversations in the filters, unreviewed first, then newest first."""
     where = conditions(filters, zone) + [conv.c.crisis.is_(True)]
     r = schema.reviews
-    query = (sa.select(conv, r.c.reviewed_by, r.c.reviewed_at)
-             .select_from(conv.outerjoin(r, r.c.sender_id == conv.c.sender_id)).where(*where)
-             .order_by(r.c.sender_id.isnot(None), conv.c.started_at.desc(), conv.c.sender_id).limit(limit))
+    query = (
+        sa.select(conv, r.c.reviewed_by, r.c.reviewed_at)
+        .select_from(conv.outerjoin(r, r.c.sender_id == conv.c.sender_id))
+        .where(*where)
+        .order_by(r.c.sender_id.isnot(None), conv.c.started_at.desc(), conv.c.sender_id)
+        .limit(limit)
+    )
     rows = [dict(row._mapping) for row in conn.execute(query)]
     flagged = flag_counts(conn, [row["sender_id"] for row in rows])
     for row in rows:
@@ -237,13 +286,21 @@ def risk_list(conn: Connection, filters: Filters, zone: ZoneInfo, limit: int = 5
         where.append(conv.c.channel == filters.channel)
     if filters.reviewed is not None:
         where.append(r.c.sender_id.isnot(None) if filters.reviewed else r.c.sender_id.is_(None))
-    query = (sa.select(m, conv.c.channel, r.c.reviewed_by, r.c.reviewed_at)
-             .select_from(m.join(conv, conv.c.sender_id == m.c.sender_id).outerjoin(r, r.c.sender_id == m.c.sender_id))
-             .where(*where).order_by(r.c.sender_id.isnot(None), m.c.at.desc(), m.c.event_id).limit(limit))
+    query = (
+        sa.select(m, conv.c.channel, r.c.reviewed_by, r.c.reviewed_at)
+        .select_from(
+            m.join(conv, conv.c.sender_id == m.c.sender_id).outerjoin(r, r.c.sender_id == m.c.sender_id)
+        )
+        .where(*where)
+        .order_by(r.c.sender_id.isnot(None), m.c.at.desc(), m.c.event_id)
+        .limit(limit)
+    )
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
-def next_unreviewed(conn: Connection, queue: str, filters: Filters, zone: ZoneInfo, after: str) -> Optional[str]:
+def next_unreviewed(
+    conn: Connection, queue: str, filters: Filters, zone: ZoneInfo, after: str
+) -> Optional[str]:
     """The next conversation to review after ``after``: in the crisis queue (crisis ones, then
     possible risk) or in the filtered list (``queue`` "list"), the newest unreviewed one."""
     from dataclasses import replace

@@ -33,18 +33,24 @@ def _trigram_search_index(conn: Connection) -> None:
     try:
         with conn.begin_nested():
             conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-            conn.execute(sa.text(
-                "CREATE INDEX IF NOT EXISTS ix_console_conv_search_trgm "
-                "ON console_conversations USING gin (search_text gin_trgm_ops)"
-            ))
+            conn.execute(
+                sa.text(
+                    "CREATE INDEX IF NOT EXISTS ix_console_conv_search_trgm "
+                    "ON console_conversations USING gin (search_text gin_trgm_ops)"
+                )
+            )
     except sa.exc.DBAPIError as error:  # no rights to create extensions: search still works, slower
         logger.warning("No trigram index for console search (%s)", error.orig)
 
 
 def _list_order_index(conn: Connection) -> None:
     """Deep pages of the list: an index in its exact order (replaces one on started_at alone)."""
-    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_console_conv_started_sender "
-                         "ON console_conversations (started_at, sender_id)"))
+    conn.execute(
+        sa.text(
+            "CREATE INDEX IF NOT EXISTS ix_console_conv_started_sender "
+            "ON console_conversations (started_at, sender_id)"
+        )
+    )
     conn.execute(sa.text("DROP INDEX IF EXISTS ix_console_conv_started"))
 
 
@@ -54,8 +60,11 @@ def _daily_rollups(conn: Connection) -> None:
 
     for table in (schema.daily, schema.daily_topics):
         table.create(conn, checkfirst=True)
-    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_console_conv_started_day "
-                         "ON console_conversations (started_day)"))
+    conn.execute(
+        sa.text(
+            "CREATE INDEX IF NOT EXISTS ix_console_conv_started_day ON console_conversations (started_day)"
+        )
+    )
     rollups.rebuild_all(conn)
 
 
@@ -66,17 +75,24 @@ def _erasable_filings(conn: Connection) -> None:
 
     schema.filings.create(conn, checkfirst=True)
     if sa.inspect(conn).has_table("console_assignments"):
-        conn.execute(sa.text(
-            "INSERT INTO console_filings (event_id, sender_id, text, topic, bot_topic, reason, filed_by, filed_at) "
-            "SELECT u.event_id, u.sender_id, u.text, a.topic, u.intent, 'unanswered', a.assigned_by, a.assigned_at "
-            "FROM console_unanswered u JOIN console_assignments a ON a.normalized = u.normalized"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO console_filings (event_id, sender_id, text, topic, bot_topic, reason, filed_by, filed_at) "
+                "SELECT u.event_id, u.sender_id, u.text, a.topic, u.intent, 'unanswered', a.assigned_by, a.assigned_at "
+                "FROM console_unanswered u JOIN console_assignments a ON a.normalized = u.normalized"
+            )
+        )
         conn.execute(sa.text("DROP TABLE console_assignments"))
     a = schema.audit
     conn.execute(a.update().where(a.c.action == "assign").values(target=""))  # it held the question's words
     for row in conn.execute(sa.select(a.c.id, a.c.detail).where(a.c.detail.like("%q=%"))).all():
         conn.execute(a.update().where(a.c.id == row.id).values(detail=audit.without_search(row.detail)))
-    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_console_audit_addr_action_at "
-                         "ON console_audit (remote_addr, action, at)"))
+    conn.execute(
+        sa.text(
+            "CREATE INDEX IF NOT EXISTS ix_console_audit_addr_action_at "
+            "ON console_audit (remote_addr, action, at)"
+        )
+    )
 
 
 def _risk_and_start_page(conn: Connection) -> None:
@@ -87,11 +103,21 @@ def _risk_and_start_page(conn: Connection) -> None:
 
     columns = {column["name"] for column in sa.inspect(conn).get_columns("console_conversations")}
     if "start_page" not in columns:
-        conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN start_page VARCHAR(255) NOT NULL DEFAULT ''"))
+        conn.execute(
+            sa.text(
+                "ALTER TABLE console_conversations ADD COLUMN start_page VARCHAR(255) NOT NULL DEFAULT ''"
+            )
+        )
     if "possible_risk" not in columns:
-        conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN possible_risk BOOLEAN NOT NULL DEFAULT false"))
+        conn.execute(
+            sa.text(
+                "ALTER TABLE console_conversations ADD COLUMN possible_risk BOOLEAN NOT NULL DEFAULT false"
+            )
+        )
     if "crisis_message" not in columns:
-        conn.execute(sa.text("ALTER TABLE console_conversations ADD COLUMN crisis_message TEXT NOT NULL DEFAULT ''"))
+        conn.execute(
+            sa.text("ALTER TABLE console_conversations ADD COLUMN crisis_message TEXT NOT NULL DEFAULT ''")
+        )
     schema.risk_messages.create(conn, checkfirst=True)
     summary.set_state(conn, summary.WATERMARK, "0")
 
@@ -103,7 +129,11 @@ def _feedback(conn: Connection) -> None:
 
     columns = {column["name"] for column in sa.inspect(conn).get_columns("console_unanswered")}
     if "rated_unhelpful" not in columns:
-        conn.execute(sa.text("ALTER TABLE console_unanswered ADD COLUMN rated_unhelpful BOOLEAN NOT NULL DEFAULT false"))
+        conn.execute(
+            sa.text(
+                "ALTER TABLE console_unanswered ADD COLUMN rated_unhelpful BOOLEAN NOT NULL DEFAULT false"
+            )
+        )
     schema.feedback.create(conn, checkfirst=True)
     summary.set_state(conn, summary.WATERMARK, "0")
 
@@ -138,7 +168,10 @@ def migrate(engine: Engine) -> int:
                 continue
             logger.info("Console schema: applying %s (%s)", number, description)
             step(conn)
-            conn.execute(schema.schema_versions.insert().values(
-                version=number, description=description, applied_at=time.time()))
+            conn.execute(
+                schema.schema_versions.insert().values(
+                    version=number, description=description, applied_at=time.time()
+                )
+            )
             version = number
     return version

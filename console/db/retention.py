@@ -22,9 +22,12 @@ def delete_conversations(conn: Connection, sender_ids: Iterable[str]) -> int:
     ids = sorted(set(sender_ids))
     existing = 0
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+        chunk = ids[start : start + _CHUNK]
         e = schema.events
-        found = {row[0] for row in conn.execute(sa.select(e.c.sender_id).where(e.c.sender_id.in_(chunk)).distinct())}
+        found = {
+            row[0]
+            for row in conn.execute(sa.select(e.c.sender_id).where(e.c.sender_id.in_(chunk)).distinct())
+        }
         c = schema.conversations
         found |= {row[0] for row in conn.execute(sa.select(c.c.sender_id).where(c.c.sender_id.in_(chunk)))}
         existing += len(found)

@@ -29,8 +29,9 @@ def remove_tag(conn: Connection, sender_id: str, tag: str) -> None:
 
 
 def add_note(conn: Connection, sender_id: str, body: str, username: str) -> None:
-    conn.execute(schema.notes.insert().values(sender_id=sender_id, author=username,
-                                              created_at=time.time(), body=body))
+    conn.execute(
+        schema.notes.insert().values(sender_id=sender_id, author=username, created_at=time.time(), body=body)
+    )
 
 
 def set_flag(conn: Connection, sender_id: str, event_id: int, username: str, reason: Optional[str]) -> None:
@@ -38,5 +39,12 @@ def set_flag(conn: Connection, sender_id: str, event_id: int, username: str, rea
     f = schema.flags
     conn.execute(f.delete().where(f.c.event_id == event_id, f.c.sender_id == sender_id))
     if reason is not None:
-        conn.execute(f.insert().values(event_id=event_id, sender_id=sender_id, flagged_by=username,
-                                       flagged_at=time.time(), reason=reason))
+        conn.execute(
+            f.insert().values(
+                event_id=event_id,
+                sender_id=sender_id,
+                flagged_by=username,
+                flagged_at=time.time(),
+                reason=reason,
+            )
+        )

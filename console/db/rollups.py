@@ -32,22 +32,49 @@ def rebuild_days(conn: Connection, days: Iterable[str]) -> None:
     """Recomputes the roll-ups of ``days`` from the summary tables."""
     wanted = sorted(set(days))
     for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start:start + _CHUNK]
+        chunk = wanted[start : start + _CHUNK]
         for table in (schema.daily, schema.daily_topics):
             conn.execute(table.delete().where(table.c.day.in_(chunk)))
         totals = (
-            sa.select(conv.c.started_day, conv.c.channel, sa.func.count(), sa.func.sum(conv.c.user_messages),
-                      sa.func.sum(conv.c.fallback_count), sa.func.sum(conv.c.low_confidence_count),
-                      _count_if(conv.c.crisis), _count_if(conv.c.referral_offered), _count_if(conv.c.unanswered))
-            .where(conv.c.started_day.in_(chunk)).group_by(conv.c.started_day, conv.c.channel))
-        conn.execute(schema.daily.insert().from_select(
-            ["day", "channel", "conversations", "user_messages", "fallback_messages", "low_confidence_messages",
-             "crisis", "referral", "unanswered"], totals))
+            sa.select(
+                conv.c.started_day,
+                conv.c.channel,
+                sa.func.count(),
+                sa.func.sum(conv.c.user_messages),
+                sa.func.sum(conv.c.fallback_count),
+                sa.func.sum(conv.c.low_confidence_count),
+                _count_if(conv.c.crisis),
+                _count_if(conv.c.referral_offered),
+                _count_if(conv.c.unanswered),
+            )
+            .where(conv.c.started_day.in_(chunk))
+            .group_by(conv.c.started_day, conv.c.channel)
+        )
+        conn.execute(
+            schema.daily.insert().from_select(
+                [
+                    "day",
+                    "channel",
+                    "conversations",
+                    "user_messages",
+                    "fallback_messages",
+                    "low_confidence_messages",
+                    "crisis",
+                    "referral",
+                    "unanswered",
+                ],
+                totals,
+            )
+        )
         per_topic = (
             sa.select(conv.c.started_day, conv.c.channel, topics.c.topic, sa.func.count())
             .select_from(topics.join(conv, conv.c.sender_id == topics.c.sender_id))
-            .where(conv.c.started_day.in_(chunk)).group_by(conv.c.started_day, conv.c.channel, topics.c.topic))
-        conn.execute(schema.daily_topics.insert().from_select(["day", "channel", "topic", "conversations"], per_topic))
+            .where(conv.c.started_day.in_(chunk))
+            .group_by(conv.c.started_day, conv.c.channel, topics.c.topic)
+        )
+        conn.execute(
+            schema.daily_topics.insert().from_select(["day", "channel", "topic", "conversations"], per_topic)
+        )
 
 
 def rebuild_all(conn: Connection) -> None:

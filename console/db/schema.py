@@ -14,7 +14,8 @@ rasa_metadata = sa.MetaData()
 metadata = sa.MetaData()
 
 events = sa.Table(
-    "events", rasa_metadata,
+    "events",
+    rasa_metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("type_name", sa.String(255), nullable=False),
@@ -27,14 +28,16 @@ events = sa.Table(
 # --- bookkeeping -----------------------------------------------------------------------
 
 schema_versions = sa.Table(
-    "console_schema_versions", metadata,
+    "console_schema_versions",
+    metadata,
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("description", sa.String(200), nullable=False),
     sa.Column("applied_at", sa.Float, nullable=False),
 )
 
 state = sa.Table(
-    "console_state", metadata,
+    "console_state",
+    metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
@@ -42,7 +45,8 @@ state = sa.Table(
 # --- staff and their sessions ----------------------------------------------------------
 
 users = sa.Table(
-    "console_users", metadata,
+    "console_users",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("password_hash", sa.Text, nullable=False),
@@ -53,7 +57,8 @@ users = sa.Table(
 )
 
 sessions = sa.Table(
-    "console_sessions", metadata,
+    "console_sessions",
+    metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the cookie value
     sa.Column("user_id", sa.Integer, nullable=False, index=True),
     sa.Column("csrf_token", sa.String(64), nullable=False),
@@ -62,7 +67,8 @@ sessions = sa.Table(
 )
 
 audit = sa.Table(
-    "console_audit", metadata,
+    "console_audit",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("at", sa.Float, nullable=False, index=True),
     sa.Column("username", sa.String(64)),
@@ -78,7 +84,8 @@ sa.Index("ix_console_audit_addr_action_at", audit.c.remote_addr, audit.c.action,
 # --- the summary, derived from events (db/summary.py) ----------------------------------
 
 conversations = sa.Table(
-    "console_conversations", metadata,
+    "console_conversations",
+    metadata,
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Column("started_at", sa.Float, nullable=False),
     sa.Column("last_at", sa.Float, nullable=False),
@@ -108,11 +115,16 @@ sa.Index("ix_console_conv_started_sender", c.started_at, c.sender_id)
 sa.Index("ix_console_conv_last", c.last_at)
 sa.Index("ix_console_conv_channel_started", c.channel, c.started_at)
 for _flag in ("crisis", "unanswered", "referral_offered"):
-    sa.Index(f"ix_console_conv_{_flag}", c.started_at,
-             postgresql_where=c[_flag].is_(True), sqlite_where=c[_flag].is_(True))
+    sa.Index(
+        f"ix_console_conv_{_flag}",
+        c.started_at,
+        postgresql_where=c[_flag].is_(True),
+        sqlite_where=c[_flag].is_(True),
+    )
 
 conversation_topics = sa.Table(
-    "console_conversation_topics", metadata,
+    "console_conversation_topics",
+    metadata,
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Column("topic", sa.String(255), primary_key=True),
     # copied from the conversation so per-topic analytics need no join
@@ -123,7 +135,8 @@ sa.Index("ix_console_topics_topic_started", conversation_topics.c.topic, convers
 sa.Index("ix_console_topics_started", conversation_topics.c.started_at)
 
 unanswered = sa.Table(
-    "console_unanswered", metadata,
+    "console_unanswered",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("at", sa.Float, nullable=False, index=True),
@@ -140,7 +153,8 @@ unanswered = sa.Table(
 # Visitors' votes on FAQ answers (bot/nlg/feedback.py), one per answered topic per
 # conversation (the latest vote counts), with the question the answer was for (migration 7).
 feedback = sa.Table(
-    "console_feedback", metadata,
+    "console_feedback",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),  # the vote's event
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("at", sa.Float, nullable=False, index=True),
@@ -154,7 +168,8 @@ sa.Index("ix_console_feedback_topic", feedback.c.topic)
 # Visitor messages the NLU scored in the risk check-in band (below crisis): the crisis
 # queue's "possible risk" list (migration 6).
 risk_messages = sa.Table(
-    "console_risk_messages", metadata,
+    "console_risk_messages",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("at", sa.Float, nullable=False, index=True),
@@ -170,7 +185,8 @@ risk_messages = sa.Table(
 # deleting a conversation deletes its filings (console_assignments, keyed by the text,
 # outlived the conversation; migration 5 replaced it).
 filings = sa.Table(
-    "console_filings", metadata,
+    "console_filings",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("text", sa.Text, nullable=False),  # the visitor's words: the training example
@@ -183,14 +199,16 @@ filings = sa.Table(
 sa.Index("ix_console_filings_topic", filings.c.topic)
 
 reviews = sa.Table(
-    "console_reviews", metadata,
+    "console_reviews",
+    metadata,
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Column("reviewed_by", sa.String(64), nullable=False),
     sa.Column("reviewed_at", sa.Float, nullable=False),
 )
 
 tags = sa.Table(
-    "console_tags", metadata,
+    "console_tags",
+    metadata,
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Column("tag", sa.String(64), primary_key=True),
     sa.Column("added_by", sa.String(64), nullable=False),
@@ -199,7 +217,8 @@ tags = sa.Table(
 sa.Index("ix_console_tags_tag", tags.c.tag)
 
 notes = sa.Table(
-    "console_notes", metadata,
+    "console_notes",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("author", sa.String(64), nullable=False),
@@ -208,7 +227,8 @@ notes = sa.Table(
 )
 
 flags = sa.Table(
-    "console_flags", metadata,
+    "console_flags",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("flagged_by", sa.String(64), nullable=False),
@@ -217,13 +237,24 @@ flags = sa.Table(
 )
 
 # Tables that hold something about one conversation: what deleting a conversation clears.
-PER_CONVERSATION = (conversations, conversation_topics, unanswered, risk_messages, reviews, tags, notes, flags,
-                    filings, feedback)
+PER_CONVERSATION = (
+    conversations,
+    conversation_topics,
+    unanswered,
+    risk_messages,
+    reviews,
+    tags,
+    notes,
+    flags,
+    filings,
+    feedback,
+)
 
 # --- daily roll-ups of the summary, for analytics (db/rollups.py) -----------------------
 
 daily = sa.Table(
-    "console_daily", metadata,
+    "console_daily",
+    metadata,
     sa.Column("day", sa.String(10), primary_key=True),
     sa.Column("channel", sa.String(64), primary_key=True),
     sa.Column("conversations", sa.Integer, nullable=False),
@@ -236,7 +267,8 @@ daily = sa.Table(
 )
 
 daily_topics = sa.Table(
-    "console_daily_topics", metadata,
+    "console_daily_topics",
+    metadata,
     sa.Column("day", sa.String(10), primary_key=True),
     sa.Column("channel", sa.String(64), primary_key=True),
     sa.Column("topic", sa.String(255), primary_key=True),

@@ -51,40 +51,97 @@ def normalize(text: str) -> str:
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _rows(summary: Summary, zone: ZoneInfo) -> Dict[str, list]:
     day = datetime.fromtimestamp(summary.started_at, zone).strftime("%Y-%m-%d")
     conversation = dict(
-        sender_id=summary.sender_id, started_at=summary.started_at, last_at=summary.last_at,
-        started_day=day, channel=summary.channel[:64], user_messages=summary.user_messages,
-        bot_messages=summary.bot_messages, topics=" ".join(summary.topics), crisis=summary.crisis,
-        fallback_count=summary.fallback_count, low_confidence_count=summary.low_confidence_count,
-        unanswered=summary.unanswered, referral_offered=summary.referral_offered,
-        first_message=summary.first_message, search_text=summary.search_text,
-        last_event_id=summary.last_event_id, start_page=summary.start_page[:255], possible_risk=summary.possible_risk,
+        sender_id=summary.sender_id,
+        started_at=summary.started_at,
+        last_at=summary.last_at,
+        started_day=day,
+        channel=summary.channel[:64],
+        user_messages=summary.user_messages,
+        bot_messages=summary.bot_messages,
+        topics=" ".join(summary.topics),
+        crisis=summary.crisis,
+        fallback_count=summary.fallback_count,
+        low_confidence_count=summary.low_confidence_count,
+        unanswered=summary.unanswered,
+        referral_offered=summary.referral_offered,
+        first_message=summary.first_message,
+        search_text=summary.search_text,
+        last_event_id=summary.last_event_id,
+        start_page=summary.start_page[:255],
+        possible_risk=summary.possible_risk,
         crisis_message=summary.crisis_message,
     )
-    topics = [dict(sender_id=summary.sender_id, topic=topic[:255], started_at=summary.started_at,
-                   channel=summary.channel[:64]) for topic in summary.topics]
+    topics = [
+        dict(
+            sender_id=summary.sender_id,
+            topic=topic[:255],
+            started_at=summary.started_at,
+            channel=summary.channel[:64],
+        )
+        for topic in summary.topics
+    ]
     # The improvement queue: questions not understood or answered unsure, and questions whose
     # answer a visitor voted not helpful (marked so), each once.
     disliked = {v.question.event_id for v in summary.votes if not v.helpful and v.question is not None}
     queued = {m.event_id: m for m in summary.unanswered_messages}
-    queued.update({v.question.event_id: v.question for v in summary.votes
-                   if v.question is not None and v.question.event_id in disliked})
-    unanswered = [dict(event_id=m.event_id, sender_id=summary.sender_id, at=m.at, channel=summary.channel[:64],
-                       text=m.text, normalized=normalize(m.text), intent=m.topic, confidence=m.lowest_confidence,
-                       fallback=m.fallback, rated_unhelpful=m.event_id in disliked)
-                  for _, m in sorted(queued.items())]
-    feedback = [dict(event_id=v.vote.event_id, sender_id=summary.sender_id, at=v.vote.at, channel=summary.channel[:64],
-                     topic=(v.vote.rated_topic or "")[:255], helpful=v.helpful,
-                     question_event_id=v.question.event_id if v.question else None) for v in summary.votes]
-    risk = [dict(event_id=m.event_id, sender_id=summary.sender_id, at=m.at, text=m.text, score=m.risk_score,
-                 kinds=" ".join(m.risk_kinds)[:255]) for m in summary.risk_messages]
-    return {"conversations": [conversation], "topics": topics, "unanswered": unanswered, "risk": risk,
-            "feedback": feedback}
+    queued.update(
+        {
+            v.question.event_id: v.question
+            for v in summary.votes
+            if v.question is not None and v.question.event_id in disliked
+        }
+    )
+    unanswered = [
+        dict(
+            event_id=m.event_id,
+            sender_id=summary.sender_id,
+            at=m.at,
+            channel=summary.channel[:64],
+            text=m.text,
+            normalized=normalize(m.text),
+            intent=m.topic,
+            confidence=m.lowest_confidence,
+            fallback=m.fallback,
+            rated_unhelpful=m.event_id in disliked,
+        )
+        for _, m in sorted(queued.items())
+    ]
+    feedback = [
+        dict(
+            event_id=v.vote.event_id,
+            sender_id=summary.sender_id,
+            at=v.vote.at,
+            channel=summary.channel[:64],
+            topic=(v.vote.rated_topic or "")[:255],
+            helpful=v.helpful,
+            question_event_id=v.question.event_id if v.question else None,
+        )
+        for v in summary.votes
+    ]
+    risk = [
+        dict(
+            event_id=m.event_id,
+            sender_id=summary.sender_id,
+            at=m.at,
+            text=m.text,
+            score=m.risk_score,
+            kinds=" ".join(m.risk_kinds)[:255],
+        )
+        for m in summary.risk_messages
+    ]
+    return {
+        "conversations": [conversation],
+        "topics": topics,
+        "unanswered": unanswered,
+        "risk": risk,
+        "feedback": feedback,
+    }
 
 
 def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float, zone: ZoneInfo) -> int:
@@ -93,19 +150,33 @@ def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float
     written = 0
     for chunk in _chunks(sorted(set(sender_ids))):
         grouped: Dict[str, List[tuple]] = {sender: [] for sender in chunk}
-        query = (sa.select(e.c.sender_id, e.c.id, e.c.timestamp, e.c.data)
-                 .where(e.c.sender_id.in_(chunk)).order_by(e.c.sender_id, e.c.id))
+        query = (
+            sa.select(e.c.sender_id, e.c.id, e.c.timestamp, e.c.data)
+            .where(e.c.sender_id.in_(chunk))
+            .order_by(e.c.sender_id, e.c.id)
+        )
         for sender, event_id, timestamp, data in conn.execute(query):
             grouped[sender].append((event_id, timestamp, data))
-        batch: Dict[str, list] = {"conversations": [], "topics": [], "unanswered": [], "risk": [], "feedback": []}
+        batch: Dict[str, list] = {
+            "conversations": [],
+            "topics": [],
+            "unanswered": [],
+            "risk": [],
+            "feedback": [],
+        }
         for sender, rows in grouped.items():
             if rows:  # no rows: the conversation was deleted, its summary goes too
                 for name, values in _rows(summarise(sender, rows, low_confidence), zone).items():
                     batch[name].extend(values)
         days = set(rollups.days_of(conn, chunk))  # where these conversations were counted until now
         days.update(row["started_day"] for row in batch["conversations"])
-        tables = (("conversations", schema.conversations), ("topics", schema.conversation_topics),
-                  ("unanswered", schema.unanswered), ("risk", schema.risk_messages), ("feedback", schema.feedback))
+        tables = (
+            ("conversations", schema.conversations),
+            ("topics", schema.conversation_topics),
+            ("unanswered", schema.unanswered),
+            ("risk", schema.risk_messages),
+            ("feedback", schema.feedback),
+        )
         for _, table in tables:
             conn.execute(table.delete().where(table.c.sender_id.in_(chunk)))
         for name, table in tables:
@@ -116,8 +187,9 @@ def recompute(conn: Connection, sender_ids: Iterable[str], low_confidence: float
     return written
 
 
-def refresh(engine: Engine, low_confidence: float = 0.5, zone: ZoneInfo = LONDON,
-            max_batches: Optional[int] = None) -> int:
+def refresh(
+    engine: Engine, low_confidence: float = 0.5, zone: ZoneInfo = LONDON, max_batches: Optional[int] = None
+) -> int:
     """Summarises events newer than the watermark; returns the conversations recomputed.
 
     ``max_batches`` bounds the work (a page view refreshes a little; the CLI does it all).
@@ -135,11 +207,16 @@ def refresh(engine: Engine, low_confidence: float = 0.5, zone: ZoneInfo = LONDON
         size = BATCH_EVENTS if engine.dialect.name != "sqlite" else min(BATCH_EVENTS, SQLITE_BATCH_EVENTS)
         while max_batches is None or batches < max_batches:
             with engine.begin() as conn:
-                if conn.dialect.name == "postgresql" and not conn.execute(
-                        sa.text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK}).scalar():
+                if (
+                    conn.dialect.name == "postgresql"
+                    and not conn.execute(
+                        sa.text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK}
+                    ).scalar()
+                ):
                     return total  # another process is refreshing
-                rows = conn.execute(sa.select(e.c.id, e.c.sender_id).where(e.c.id > start)
-                                    .order_by(e.c.id).limit(size)).all()
+                rows = conn.execute(
+                    sa.select(e.c.id, e.c.sender_id).where(e.c.id > start).order_by(e.c.id).limit(size)
+                ).all()
                 if not rows:
                     break
                 total += recompute(conn, {sender for _, sender in rows}, low_confidence, zone)

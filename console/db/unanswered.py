@@ -43,7 +43,9 @@ SIMILARITY = 0.8
 # Wordings grouped at most per page view (the most asked; ~4 ms each to encode the first
 # time, then cached); the rest stay one per group.
 MAX_GROUPED = 500
-_PLACEHOLDER_RE = re.compile(r"\[(email|phone|postcode|NHS number|name|address|date of birth|NI number)\]", re.I)
+_PLACEHOLDER_RE = re.compile(
+    r"\[(email|phone|postcode|NHS number|name|address|date of birth|NI number)\]", re.I
+)
 _vectors: Dict[str, np.ndarray] = {}  # normalised wording -> its vector (bounded, see _encode)
 
 
@@ -125,16 +127,28 @@ def wordings(conn: Connection, filters: Filters, zone: ZoneInfo, status: str = "
         where.append(f.c.topic.isnot(None))
     count = sa.func.count().label("n")
     query = (
-        sa.select(u.c.normalized, count, sa.func.min(u.c.text), sa.func.max(u.c.at),
-                  sa.func.sum(sa.case((u.c.fallback, 1), else_=0)), sa.func.min(u.c.intent),
-                  sa.func.min(u.c.confidence), f.c.topic,
-                  sa.func.sum(sa.case((u.c.rated_unhelpful, 1), else_=0)))
+        sa.select(
+            u.c.normalized,
+            count,
+            sa.func.min(u.c.text),
+            sa.func.max(u.c.at),
+            sa.func.sum(sa.case((u.c.fallback, 1), else_=0)),
+            sa.func.min(u.c.intent),
+            sa.func.min(u.c.confidence),
+            f.c.topic,
+            sa.func.sum(sa.case((u.c.rated_unhelpful, 1), else_=0)),
+        )
         .select_from(u.outerjoin(f, f.c.event_id == u.c.event_id))
-        .where(*where).group_by(u.c.normalized, f.c.topic)
+        .where(*where)
+        .group_by(u.c.normalized, f.c.topic)
         .order_by(count.desc(), sa.func.max(u.c.at).desc(), u.c.normalized)
     )
-    return [Wording(row[0], int(row[1]), row[2], row[3], int(row[4] or 0), row[5], row[6], row[7], int(row[8] or 0))
-            for row in conn.execute(query)]
+    return [
+        Wording(
+            row[0], int(row[1]), row[2], row[3], int(row[4] or 0), row[5], row[6], row[7], int(row[8] or 0)
+        )
+        for row in conn.execute(query)
+    ]
 
 
 def _encode(texts: Sequence[str]):
@@ -182,9 +196,16 @@ def group_by_meaning(found: List[Wording], similarity: float = SIMILARITY) -> Li
     return groups + [Group([w]) for w in tail]
 
 
-def groups(conn: Connection, filters: Filters, zone: ZoneInfo, status: str = "unassigned",
-           limit: int = 50, offset: int = 0, similarity: float = SIMILARITY) -> List[Group]:
-    return group_by_meaning(wordings(conn, filters, zone, status), similarity)[offset:offset + limit]
+def groups(
+    conn: Connection,
+    filters: Filters,
+    zone: ZoneInfo,
+    status: str = "unassigned",
+    limit: int = 50,
+    offset: int = 0,
+    similarity: float = SIMILARITY,
+) -> List[Group]:
+    return group_by_meaning(wordings(conn, filters, zone, status), similarity)[offset : offset + limit]
 
 
 def file_wordings(conn: Connection, normalized: Iterable[str], topic: Optional[str], username: str) -> int:
@@ -193,26 +214,58 @@ def file_wordings(conn: Connection, normalized: Iterable[str], topic: Optional[s
     texts = sorted({text[:255] for text in normalized if text})
     if not texts:
         return 0
-    rows = conn.execute(sa.select(u.c.event_id, u.c.sender_id, u.c.text, u.c.intent)
-                        .where(u.c.normalized.in_(texts))).all()
+    rows = conn.execute(
+        sa.select(u.c.event_id, u.c.sender_id, u.c.text, u.c.intent).where(u.c.normalized.in_(texts))
+    ).all()
     ids = [row.event_id for row in rows]
     for start in range(0, len(ids), 500):
-        conn.execute(f.delete().where(f.c.event_id.in_(ids[start:start + 500])))
+        conn.execute(f.delete().where(f.c.event_id.in_(ids[start : start + 500])))
     if topic:
         now = time.time()
-        conn.execute(f.insert(), [dict(event_id=row.event_id, sender_id=row.sender_id, text=row.text, topic=topic,
-                                       bot_topic=row.intent, reason="unanswered", filed_by=username, filed_at=now)
-                                  for row in rows])
+        conn.execute(
+            f.insert(),
+            [
+                dict(
+                    event_id=row.event_id,
+                    sender_id=row.sender_id,
+                    text=row.text,
+                    topic=topic,
+                    bot_topic=row.intent,
+                    reason="unanswered",
+                    filed_by=username,
+                    filed_at=now,
+                )
+                for row in rows
+            ],
+        )
     return len(rows)
 
 
-def file_message(conn: Connection, event_id: int, sender_id: str, text: str, topic: Optional[str],
-                 bot_topic: Optional[str], username: str, reason: str = "wrong_answer") -> None:
+def file_message(
+    conn: Connection,
+    event_id: int,
+    sender_id: str,
+    text: str,
+    topic: Optional[str],
+    bot_topic: Optional[str],
+    username: str,
+    reason: str = "wrong_answer",
+) -> None:
     """Files one visitor message (a wrong answer corrected from its transcript)."""
     conn.execute(f.delete().where(f.c.event_id == event_id, f.c.sender_id == sender_id))
     if topic:
-        conn.execute(f.insert().values(event_id=event_id, sender_id=sender_id, text=text, topic=topic,
-                                       bot_topic=bot_topic, reason=reason, filed_by=username, filed_at=time.time()))
+        conn.execute(
+            f.insert().values(
+                event_id=event_id,
+                sender_id=sender_id,
+                text=text,
+                topic=topic,
+                bot_topic=bot_topic,
+                reason=reason,
+                filed_by=username,
+                filed_at=time.time(),
+            )
+        )
 
 
 def filings_for(conn: Connection, sender_id: str) -> Dict[int, Dict[str, object]]:
@@ -246,9 +299,12 @@ def _example(text: str) -> str:
 
 def nlu_yaml(examples: Dict[str, List[str]]) -> str:
     """Rasa 3.x NLU training data, one block per topic."""
-    lines = ["# Questions staff filed under a topic in the console (Unanswered, and wrong answers",
-             "# corrected from transcripts). Review before merging into data/nlu/ and retraining.",
-             'version: "3.1"', "nlu:"]
+    lines = [
+        "# Questions staff filed under a topic in the console (Unanswered, and wrong answers",
+        "# corrected from transcripts). Review before merging into data/nlu/ and retraining.",
+        'version: "3.1"',
+        "nlu:",
+    ]
     for topic in sorted(examples):
         lines.append(f"- intent: {topic}")
         lines.append("  examples: |")

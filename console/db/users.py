@@ -30,8 +30,16 @@ def count(conn: Connection) -> int:
 
 
 def insert(conn: Connection, username: str, password_hash: str, role: str, must_change: bool = False) -> None:
-    conn.execute(u.insert().values(username=username, password_hash=password_hash, role=role, active=True,
-                                   must_change_password=must_change, created_at=time.time()))
+    conn.execute(
+        u.insert().values(
+            username=username,
+            password_hash=password_hash,
+            role=role,
+            active=True,
+            must_change_password=must_change,
+            created_at=time.time(),
+        )
+    )
 
 
 def update(conn: Connection, username: str, **values: Any) -> bool:
@@ -48,15 +56,25 @@ def new_session(conn: Connection, user_id: int, hours: float) -> Tuple[str, str]
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = time.time()
     conn.execute(s.delete().where(s.c.expires_at < now))  # tidy up as we go
-    conn.execute(s.insert().values(token_hash=_digest(token), user_id=user_id, csrf_token=csrf,
-                                   created_at=now, expires_at=now + hours * 3600))
+    conn.execute(
+        s.insert().values(
+            token_hash=_digest(token),
+            user_id=user_id,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=now + hours * 3600,
+        )
+    )
     return token, csrf
 
 
 def session_user(conn: Connection, token: str) -> Optional[Dict[str, Any]]:
     """The active user a live session belongs to, with the session's CSRF token."""
-    query = (sa.select(u, s.c.csrf_token).select_from(s.join(u, u.c.id == s.c.user_id))
-             .where(s.c.token_hash == _digest(token), s.c.expires_at > time.time(), u.c.active.is_(True)))
+    query = (
+        sa.select(u, s.c.csrf_token)
+        .select_from(s.join(u, u.c.id == s.c.user_id))
+        .where(s.c.token_hash == _digest(token), s.c.expires_at > time.time(), u.c.active.is_(True))
+    )
     row = conn.execute(query).first()
     return dict(row._mapping) if row else None
 

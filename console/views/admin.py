@@ -21,4 +21,6 @@ def audit_log():
     with engine().connect() as conn:
         entries = audit.recent(conn, limit=PAGE + 1, offset=(page - 1) * PAGE, action=action)
     log("view_audit")
-    return render_template("audit.html", entries=entries[:PAGE], more=len(entries) > PAGE, page=page, action=action)
+    return render_template(
+        "audit.html", entries=entries[:PAGE], more=len(entries) > PAGE, page=page, action=action
+    )

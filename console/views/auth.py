@@ -29,15 +29,20 @@ def login():
         if user:
             log("login", username=user["username"])
             response = redirect(guards.safe_next(request.args.get("next")))
-            guards.set_cookie(response, guards.session_cookie_name(current_app), token,
-                                max_age=int(config().session_hours * 3600))
+            guards.set_cookie(
+                response,
+                guards.session_cookie_name(current_app),
+                token,
+                max_age=int(config().session_hours * 3600),
+            )
             response.delete_cookie(guards.LOGIN_CSRF_COOKIE, path="/")
             return response
         error = _wait_message(wait) if wait else "That username and password did not match."
     login_csrf = guards.login_csrf()
     status = (429 if wait else 401) if error else 200
     response = current_app.make_response(
-        (render_template("login.html", error=error, login_csrf=login_csrf), status))
+        (render_template("login.html", error=error, login_csrf=login_csrf), status)
+    )
     guards.set_cookie(response, guards.LOGIN_CSRF_COOKIE, login_csrf, max_age=3600)
     if wait:
         response.headers["Retry-After"] = str(math.ceil(wait))
@@ -67,21 +72,28 @@ def logout():
 def change_password():
     error = None
     if request.method == "POST":
-        error = _change_password(request.form.get("current_password", ""), request.form.get("new_password", ""),
-                                 request.form.get("new_password_again", ""))
+        error = _change_password(
+            request.form.get("current_password", ""),
+            request.form.get("new_password", ""),
+            request.form.get("new_password_again", ""),
+        )
         if not error:
             log("password_changed")
             return redirect(url_for("auth.login"))
-    return render_template("password.html", error=error, minimum=auth.MIN_PASSWORD_LENGTH), 400 if error else 200
+    return render_template(
+        "password.html", error=error, minimum=auth.MIN_PASSWORD_LENGTH
+    ), 400 if error else 200
 
 
 def _change_password(current: str, new: str, again: str) -> str:
-    """"" when the password was changed, else what to tell the user."""
+    """ "" when the password was changed, else what to tell the user."""
     with engine().begin() as conn:
         try:
             # A wrong current password is a failed check like a failed login: logged,
             # counted and throttled (someone may be guessing at an unattended screen).
-            user, _ = auth.authenticate(conn, g.user["username"], current, _address(), failure=audit.PASSWORD_FAILED)
+            user, _ = auth.authenticate(
+                conn, g.user["username"], current, _address(), failure=audit.PASSWORD_FAILED
+            )
         except auth.Throttled as throttled:
             return _wait_message(throttled.wait)
         if not user:

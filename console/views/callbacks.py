@@ -26,8 +26,14 @@ def queue():
     store = _store()
     pending = store.pending() if store else []
     log("view_callbacks", detail=f"{len(pending)} pending")
-    return render_template("callbacks.html", enabled=store is not None, pending=pending, times=BEST_TIMES,
-                           retention_days=settings.callback_retention_days(), zone=zone())
+    return render_template(
+        "callbacks.html",
+        enabled=store is not None,
+        pending=pending,
+        times=BEST_TIMES,
+        retention_days=settings.callback_retention_days(),
+        zone=zone(),
+    )
 
 
 @blueprint.route("/callbacks/<int:request_id>/done", methods=["POST"])

@@ -16,11 +16,17 @@ from console.views import audited_query, config, engine, log, refresh_summary, z
 
 blueprint = Blueprint("conversations", __name__)
 NOTICES = {
-    "reviewed": "Marked as reviewed.", "unreviewed": "Marked as not reviewed.", "tagged": "Tag added.",
-    "untagged": "Tag removed.", "noted": "Note added.", "flagged": "Message flagged.",
-    "unflagged": "Flag removed.", "deleted": "The conversation was deleted.", "bad-tag":
-    "Tags are up to 64 letters, digits, spaces, - or _.", "corrected": "Correction saved: it joins the improvement "
-    "queue and the training-data export.", "uncorrected": "Correction removed.",
+    "reviewed": "Marked as reviewed.",
+    "unreviewed": "Marked as not reviewed.",
+    "tagged": "Tag added.",
+    "untagged": "Tag removed.",
+    "noted": "Note added.",
+    "flagged": "Message flagged.",
+    "unflagged": "Flag removed.",
+    "deleted": "The conversation was deleted.",
+    "bad-tag": "Tags are up to 64 letters, digits, spaces, - or _.",
+    "corrected": "Correction saved: it joins the improvement queue and the training-data export.",
+    "uncorrected": "Correction removed.",
     "no-topic": "Choose the topic the message should have reached, then save the correction.",
     "queue-done": "Nothing left to review here.",
 }
@@ -60,8 +66,15 @@ def list_conversations():
         page = store.list_page(conn, filters, zone(), config().page_size)
         channels, tags = store.filter_choices(conn)
     log("view_list", detail=audited_query())
-    return render_template("list.html", page=page, filters=filters, channels=channels, tags=tags,
-                           topics=topic_choices(), notice=NOTICES.get(request.args.get("notice", "")))
+    return render_template(
+        "list.html",
+        page=page,
+        filters=filters,
+        channels=channels,
+        tags=tags,
+        topics=topic_choices(),
+        notice=NOTICES.get(request.args.get("notice", "")),
+    )
 
 
 @blueprint.route("/crisis")
@@ -74,8 +87,14 @@ def crisis_queue():
         risky = store.risk_list(conn, filters, zone())
         channels, _ = store.filter_choices(conn)
     log("view_crisis", detail=audited_query())
-    return render_template("crisis.html", flagged=flagged, risky=risky, filters=filters, channels=channels,
-                           notice=NOTICES.get(request.args.get("notice", "")))
+    return render_template(
+        "crisis.html",
+        flagged=flagged,
+        risky=risky,
+        filters=filters,
+        channels=channels,
+        notice=NOTICES.get(request.args.get("notice", "")),
+    )
 
 
 @blueprint.route("/transcript/<path:sender_id>")
@@ -88,8 +107,15 @@ def transcript(sender_id: str):
     if found is None:
         abort(404)
     log("view_transcript", target=sender_id)
-    return render_template("transcript.html", t=found, notice=NOTICES.get(request.args.get("notice", "")),
-                           back=back, queue=queue, following=following, topics=topic_choices())
+    return render_template(
+        "transcript.html",
+        t=found,
+        notice=NOTICES.get(request.args.get("notice", "")),
+        back=back,
+        queue=queue,
+        following=following,
+        topics=topic_choices(),
+    )
 
 
 def _sender() -> str:
@@ -180,9 +206,20 @@ def correct():
         if message is None or message.speaker != "user":
             abort(404)
         # The words come from the stored event, not the form: what is filed is what was said.
-        unanswered.file_message(conn, event_id, sender_id, message.text, None if clearing else topic,
-                                message.topic, g.user["username"])
-    log("uncorrect" if clearing else "correct", target=sender_id, detail=f"{event_id} -> {topic or '(cleared)'}")
+        unanswered.file_message(
+            conn,
+            event_id,
+            sender_id,
+            message.text,
+            None if clearing else topic,
+            message.topic,
+            g.user["username"],
+        )
+    log(
+        "uncorrect" if clearing else "correct",
+        target=sender_id,
+        detail=f"{event_id} -> {topic or '(cleared)'}",
+    )
     return _back(sender_id, "uncorrected" if clearing else "corrected", f"#m{event_id}")
 
 
@@ -194,8 +231,9 @@ def delete():
         return render_template("delete.html", sender_id=sender_id)
     sender_id = _sender()
     if request.form.get("confirm") != sender_id:
-        return render_template("delete.html", sender_id=sender_id,
-                               error="Type the conversation id exactly to confirm."), 400
+        return render_template(
+            "delete.html", sender_id=sender_id, error="Type the conversation id exactly to confirm."
+        ), 400
     with engine().begin() as conn:
         deleted = retention.delete_conversations(conn, [sender_id])
     log("delete", target=sender_id, detail=f"{deleted} conversation(s) deleted on request")

@@ -19,9 +19,23 @@ from console.views import audited_query, config, engine, log, zone
 blueprint = Blueprint("export", __name__)
 # Times are in the practice's time zone, named in the header (and with the UTC offset in
 # each value, so a spreadsheet in another zone cannot misread them).
-CSV_COLUMNS = ["conversation_id", "channel", "time ({zone})", "speaker", "text", "topic", "confidence",
-               "answer_confidence", "reply", "crisis", "unanswered", "conversation_tags", "conversation_notes",
-               "reviewed_by", "reviewed_at ({zone})"]
+CSV_COLUMNS = [
+    "conversation_id",
+    "channel",
+    "time ({zone})",
+    "speaker",
+    "text",
+    "topic",
+    "confidence",
+    "answer_confidence",
+    "reply",
+    "crisis",
+    "unanswered",
+    "conversation_tags",
+    "conversation_notes",
+    "reviewed_by",
+    "reviewed_at ({zone})",
+]
 
 
 def _iso(timestamp: Optional[float]) -> str:
@@ -40,10 +54,18 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def _message_dict(message: Message) -> Dict[str, Any]:
-    return {"event_id": message.event_id, "time": _iso(message.at), "speaker": message.speaker,
-            "text": message.text, "topic": message.topic, "confidence": message.confidence,
-            "answer_confidence": message.answer_confidence, "reply": message.reply,
-            "crisis": message.crisis, "unanswered": message.unanswered}
+    return {
+        "event_id": message.event_id,
+        "time": _iso(message.at),
+        "speaker": message.speaker,
+        "text": message.text,
+        "topic": message.topic,
+        "confidence": message.confidence,
+        "answer_confidence": message.answer_confidence,
+        "reply": message.reply,
+        "crisis": message.crisis,
+        "unanswered": message.unanswered,
+    }
 
 
 def _csv(filters: Filters) -> Iterator[str]:
@@ -58,30 +80,59 @@ def _csv(filters: Filters) -> Iterator[str]:
                 if m.speaker == "user" and not m.shown:
                     continue  # a payload nobody pressed (the widget's /greet)
                 text = f"pressed: {m.pressed}" if m.pressed is not None else m.text
-                writer.writerow([spreadsheet_safe(v) for v in (
-                    row["sender_id"], channel_label(row["channel"]), _iso(m.at), m.speaker, text, m.topic or "",
-                    "" if m.confidence is None else f"{m.confidence:.3f}",
-                    "" if m.answer_confidence is None else f"{m.answer_confidence:.3f}",
-                    m.reply or "", int(m.crisis), int(m.unanswered), tags, notes,
-                    review.get("reviewed_by", ""), _iso(review.get("reviewed_at")))])
+                writer.writerow(
+                    [
+                        spreadsheet_safe(v)
+                        for v in (
+                            row["sender_id"],
+                            channel_label(row["channel"]),
+                            _iso(m.at),
+                            m.speaker,
+                            text,
+                            m.topic or "",
+                            "" if m.confidence is None else f"{m.confidence:.3f}",
+                            "" if m.answer_confidence is None else f"{m.answer_confidence:.3f}",
+                            m.reply or "",
+                            int(m.crisis),
+                            int(m.unanswered),
+                            tags,
+                            notes,
+                            review.get("reviewed_by", ""),
+                            _iso(review.get("reviewed_at")),
+                        )
+                    ]
+                )
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
 
 
 def _json(filters: Filters) -> Iterator[str]:
-    yield ('{"filters": ' + json.dumps(filters.query_args(page=1)) + ', "timezone": ' + json.dumps(config().timezone)
-           + ', "conversations": [')
+    yield (
+        '{"filters": '
+        + json.dumps(filters.query_args(page=1))
+        + ', "timezone": '
+        + json.dumps(config().timezone)
+        + ', "conversations": ['
+    )
     first = True
     with engine().connect() as conn:
         for row, messages in store.export_rows(conn, filters, zone(), config().low_confidence):
             item = {
-                "conversation_id": row["sender_id"], "channel": row["channel"],
-                "started": _iso(row["started_at"]), "last_activity": _iso(row["last_at"]),
-                "topics": row["topics"].split(), "crisis": row["crisis"], "fallbacks": row["fallback_count"],
-                "low_confidence": row["low_confidence_count"], "referral_offered": row["referral_offered"],
-                "tags": row["tags"], "notes": [{"author": n["author"], "at": _iso(n["created_at"]), "text": n["body"]}
-                                               for n in row["notes"]],
+                "conversation_id": row["sender_id"],
+                "channel": row["channel"],
+                "started": _iso(row["started_at"]),
+                "last_activity": _iso(row["last_at"]),
+                "topics": row["topics"].split(),
+                "crisis": row["crisis"],
+                "fallbacks": row["fallback_count"],
+                "low_confidence": row["low_confidence_count"],
+                "referral_offered": row["referral_offered"],
+                "tags": row["tags"],
+                "notes": [
+                    {"author": n["author"], "at": _iso(n["created_at"]), "text": n["body"]}
+                    for n in row["notes"]
+                ],
                 "reviewed_by": (row["review"] or {}).get("reviewed_by"),
                 "reviewed_at": _iso((row["review"] or {}).get("reviewed_at")) or None,
                 "messages": [_message_dict(m) for m in messages],
@@ -93,8 +144,11 @@ def _json(filters: Filters) -> Iterator[str]:
 
 def _download(body: Iterator[str], mimetype: str, extension: str) -> Response:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    return Response(stream_with_context(body), mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="conversations-{stamp}.{extension}"'})
+    return Response(
+        stream_with_context(body),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="conversations-{stamp}.{extension}"'},
+    )
 
 
 @blueprint.route("/export/conversations.csv")

@@ -18,11 +18,17 @@ from console.views import engine, log
 blueprint = Blueprint("staff", __name__)
 
 
-def _page(notice: Optional[str] = None, error: Optional[str] = None, one_time: Optional[tuple] = None, status: int = 200):
+def _page(
+    notice: Optional[str] = None,
+    error: Optional[str] = None,
+    one_time: Optional[tuple] = None,
+    status: int = 200,
+):
     with engine().connect() as conn:
         accounts = users.all_users(conn)
-    return render_template("staff.html", accounts=accounts, roles=users.ROLES, notice=notice, error=error,
-                           one_time=one_time), status
+    return render_template(
+        "staff.html", accounts=accounts, roles=users.ROLES, notice=notice, error=error, one_time=one_time
+    ), status
 
 
 @blueprint.route("/staff")
@@ -65,8 +71,10 @@ def change():
         return _page(error=str(problem), status=400)
     if action == "reset":
         log("staff_reset", target=username)
-        return _page(notice=f"New one-time password for {username}; their sessions were ended.",
-                     one_time=(username, password))
+        return _page(
+            notice=f"New one-time password for {username}; their sessions were ended.",
+            one_time=(username, password),
+        )
     detail = request.form.get("role", "") if action == "role" else ""
     log(f"staff_{action}", target=username, detail=detail)
     done = {"disable": "disabled", "enable": "enabled", "role": "given a new role"}[action]

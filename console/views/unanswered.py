@@ -33,19 +33,34 @@ def show():
     status = request.args.get("status", "unassigned")
     status = status if status in unanswered.STATUSES else "unassigned"
     with engine().connect() as conn:
-        groups = unanswered.groups(conn, filters, zone(), status, limit=PAGE + 1, offset=(filters.page - 1) * PAGE)
+        groups = unanswered.groups(
+            conn, filters, zone(), status, limit=PAGE + 1, offset=(filters.page - 1) * PAGE
+        )
         channels, _ = store.filter_choices(conn)
         corrections = unanswered.corrections(conn, limit=20) if status != "unassigned" else []
     log("view_unanswered", detail=audited_query())
     return render_template(
-        "unanswered.html", groups=groups[:PAGE], more=len(groups) > PAGE, filters=filters, status=status,
-        statuses=unanswered.STATUSES, topics=topic_choices(), channels=channels, unfile=UNFILE,
-        similarity=unanswered.SIMILARITY, max_wordings=MAX_WORDINGS, corrections=corrections,
-        notice=request.args.get("filed", "")[:300] or None, error=request.args.get("problem", "")[:300] or None)
+        "unanswered.html",
+        groups=groups[:PAGE],
+        more=len(groups) > PAGE,
+        filters=filters,
+        status=status,
+        statuses=unanswered.STATUSES,
+        topics=topic_choices(),
+        channels=channels,
+        unfile=UNFILE,
+        similarity=unanswered.SIMILARITY,
+        max_wordings=MAX_WORDINGS,
+        corrections=corrections,
+        notice=request.args.get("filed", "")[:300] or None,
+        error=request.args.get("problem", "")[:300] or None,
+    )
 
 
 def _wordings(row: str) -> List[str]:
-    return [text for text in request.form.get(f"wordings-{row}", "").splitlines() if text.strip()][:MAX_WORDINGS]
+    return [text for text in request.form.get(f"wordings-{row}", "").splitlines() if text.strip()][
+        :MAX_WORDINGS
+    ]
 
 
 def _topic(raw: str) -> Optional[str]:
@@ -100,5 +115,8 @@ def training_data():
     with engine().connect() as conn:
         examples = unanswered.training_examples(conn)
     log("export_nlu", detail=f"{sum(len(texts) for texts in examples.values())} examples")
-    return Response(unanswered.nlu_yaml(examples), mimetype="application/x-yaml",
-                    headers={"Content-Disposition": 'attachment; filename="console-unanswered-nlu.yml"'})
+    return Response(
+        unanswered.nlu_yaml(examples),
+        mimetype="application/x-yaml",
+        headers={"Content-Disposition": 'attachment; filename="console-unanswered-nlu.yml"'},
+    )

@@ -27,7 +27,12 @@ def test_offers_the_three_likeliest_topics_and_something_else():
     [message] = messages
     titles = [button["title"] for button in message["buttons"]]
     topics = all_topics()
-    assert titles == [topics["cost"].title, topics["referral"].title, topics["duration"].title, "Something else"]
+    assert titles == [
+        topics["cost"].title,
+        topics["referral"].title,
+        topics["duration"].title,
+        "Something else",
+    ]
     assert message["buttons"][0]["payload"] == topics["cost"].question
     assert message["text"]
 

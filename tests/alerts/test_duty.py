@@ -17,8 +17,10 @@ VISITOR_WORDS = "i took all my tablets an hour ago"
 
 def config_for(server, **overrides):
     environ = {
-        "DUTY_ALERT_SMTP_HOST": server.host, "DUTY_ALERT_SMTP_PORT": str(server.port),
-        "DUTY_ALERT_STARTTLS": "false", "DUTY_ALERT_FROM": "assistant@practice.example.org.uk",
+        "DUTY_ALERT_SMTP_HOST": server.host,
+        "DUTY_ALERT_SMTP_PORT": str(server.port),
+        "DUTY_ALERT_STARTTLS": "false",
+        "DUTY_ALERT_FROM": "assistant@practice.example.org.uk",
         "DUTY_ALERT_TO": "duty@practice.example.org.uk, deputy@practice.example.org.uk",
         "CONSOLE_BASE_URL": "https://console.practice.example.org.uk/",
         "DUTY_ALERT_FIRST_RETRY_SECONDS": "0.2",
@@ -28,8 +30,14 @@ def config_for(server, **overrides):
 
 
 def flag(conversation_id="web-7f3a", episode=None):
-    return Flag(conversation_id, "socketio", datetime(2026, 12, 4, 2, 30, tzinfo=timezone.utc), "crisis",
-                "ingestion", episode or f"{conversation_id}@1.0")
+    return Flag(
+        conversation_id,
+        "socketio",
+        datetime(2026, 12, 4, 2, 30, tzinfo=timezone.utc),
+        "crisis",
+        "ingestion",
+        episode or f"{conversation_id}@1.0",
+    )
 
 
 async def alert_and_wait(alerter, *flags):
@@ -90,8 +98,13 @@ def test_giving_up_is_logged_as_an_error(caplog):
 
 def test_starttls_and_login(tmp_path):
     with smtp_server(tls=True, folder=tmp_path) as server:
-        config = config_for(server, DUTY_ALERT_STARTTLS="true", DUTY_ALERT_SMTP_USER=USER,
-                            DUTY_ALERT_SMTP_PASSWORD=PASSWORD, DUTY_ALERT_SMTP_CA_FILE=server.ca_file)
+        config = config_for(
+            server,
+            DUTY_ALERT_STARTTLS="true",
+            DUTY_ALERT_SMTP_USER=USER,
+            DUTY_ALERT_SMTP_PASSWORD=PASSWORD,
+            DUTY_ALERT_SMTP_CA_FILE=server.ca_file,
+        )
         asyncio.run(alert_and_wait(DutyAlerter(config), flag()))
         assert len(server.wait_for(1)) == 1
 
@@ -99,7 +112,9 @@ def test_starttls_and_login(tmp_path):
 def test_a_wrong_password_or_an_untrusted_certificate_is_not_delivered(tmp_path):
     with smtp_server(tls=True, folder=tmp_path) as server:
         base = dict(DUTY_ALERT_STARTTLS="true", DUTY_ALERT_SMTP_USER=USER, DUTY_ALERT_ATTEMPTS="1")
-        wrong = config_for(server, DUTY_ALERT_SMTP_PASSWORD="wrong", DUTY_ALERT_SMTP_CA_FILE=server.ca_file, **base)
+        wrong = config_for(
+            server, DUTY_ALERT_SMTP_PASSWORD="wrong", DUTY_ALERT_SMTP_CA_FILE=server.ca_file, **base
+        )
         untrusted = config_for(server, DUTY_ALERT_SMTP_PASSWORD=PASSWORD, **base)  # certificates are checked
 
         async def both():
@@ -126,7 +141,9 @@ def test_nothing_is_sent_when_smtp_is_not_configured():
 def test_one_alert_per_conversation_per_episode():
     with smtp_server() as server:
         alerter = DutyAlerter(config_for(server))
-        asyncio.run(alert_and_wait(alerter, flag("a", "a@1"), flag("a", "a@1"), flag("b", "b@1"), flag("a", "a@2")))
+        asyncio.run(
+            alert_and_wait(alerter, flag("a", "a@1"), flag("a", "a@1"), flag("b", "b@1"), flag("a", "a@2"))
+        )
         assert len(server.wait_for(3)) == 3
         time.sleep(0.3)
         assert len(server.messages) == 3

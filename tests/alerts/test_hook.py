@@ -12,7 +12,11 @@ from tests.support.project import ROOT
 
 def tracker(*events):
     domain = Domain.load(str(ROOT / "domain.yml"))
-    start = [ActionExecuted("action_session_start"), SessionStarted(timestamp=100.0), ActionExecuted("action_listen")]
+    start = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(timestamp=100.0),
+        ActionExecuted("action_listen"),
+    ]
     return DialogueStateTracker.from_events("visitor-9", start + list(events), domain.slots)
 
 
@@ -22,12 +26,19 @@ def said(intent, text="(words)"):
 
 def test_the_first_crisis_reply_of_a_session_raises_a_flag_with_its_channel_and_kind():
     flag = hook.flag_of(tracker(said("crisis"), SlotSet("crisis_reply", "abuse")), "telegram")
-    assert (flag.conversation_id, flag.channel, flag.reason, flag.kind) == ("visitor-9", "telegram", "crisis", "abuse")
+    assert (flag.conversation_id, flag.channel, flag.reason, flag.kind) == (
+        "visitor-9",
+        "telegram",
+        "crisis",
+        "abuse",
+    )
     assert flag.episode == "visitor-9@100.0"
 
 
 def test_a_yes_to_the_check_in_is_flagged_as_such():
-    flag = hook.flag_of(tracker(said("share_difficulty"), ActionExecuted("utter_check_in"), said("affirm")), "rest")
+    flag = hook.flag_of(
+        tracker(said("share_difficulty"), ActionExecuted("utter_check_in"), said("affirm")), "rest"
+    )
     assert flag.reason == "check_in"
 
 
@@ -66,7 +77,13 @@ def test_a_personal_conversation_id_is_pseudonymised_in_the_flag(monkeypatch):
     # A WhatsApp id is the visitor's phone number: the email links to the console's pseudonym.
     monkeypatch.setenv("CONVERSATION_ID_KEY", "k" * 32)
     domain = Domain.load(str(ROOT / "domain.yml"))
-    events = [ActionExecuted("action_session_start"), SessionStarted(timestamp=100.0),
-              ActionExecuted("action_listen"), said("crisis")]
-    flag = hook.flag_of(DialogueStateTracker.from_events("twilio:whatsapp:+447700900123", events, domain.slots), "twilio")
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(timestamp=100.0),
+        ActionExecuted("action_listen"),
+        said("crisis"),
+    ]
+    flag = hook.flag_of(
+        DialogueStateTracker.from_events("twilio:whatsapp:+447700900123", events, domain.slots), "twilio"
+    )
     assert "7700900123" not in flag.conversation_id and flag.conversation_id.startswith("twilio:~")

@@ -33,6 +33,7 @@ FORBIDDEN = {
 # share; it can live in neither tests/ (bench may not import tests) nor the product.
 ALLOWED_MODULES = {("tests/bench/", "bench"), ("tests/", "bench.synthetic")}
 
+
 class Finding(NamedTuple):
     path: str  # relative to the repository, with /
     line: int

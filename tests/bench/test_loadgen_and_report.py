@@ -58,13 +58,35 @@ def test_load_goes_to_this_machine_only():
 
 def test_rounds_are_pooled_and_sections_replaced_in_place(tmp_path):
     def load(round_no, latencies):
-        summary = {"phase": "closed@8", "ok": len(latencies), "errors": 0, "duration": 1.0,
-                   "throughput": float(len(latencies)), "server_cpu_ms_per_msg": 10.0, "rss_peak_mb": 500.0 + round_no,
-                   "load_after": {"load1": 1.0}}
-        return {"round": round_no, "variant": "product", "kind": "load", "summary": summary, "latencies_ms": latencies}
+        summary = {
+            "phase": "closed@8",
+            "ok": len(latencies),
+            "errors": 0,
+            "duration": 1.0,
+            "throughput": float(len(latencies)),
+            "server_cpu_ms_per_msg": 10.0,
+            "rss_peak_mb": 500.0 + round_no,
+            "load_after": {"load1": 1.0},
+        }
+        return {
+            "round": round_no,
+            "variant": "product",
+            "kind": "load",
+            "summary": summary,
+            "latencies_ms": latencies,
+        }
 
-    records = [{"round": r, "variant": "product", "kind": "start", "ready_seconds": 10.0 + r, "idle_rss_mb": 400.0,
-                "first_reply_ms": 30.0} for r in (0, 1)]
+    records = [
+        {
+            "round": r,
+            "variant": "product",
+            "kind": "start",
+            "ready_seconds": 10.0 + r,
+            "idle_rss_mb": 400.0,
+            "first_reply_ms": 30.0,
+        }
+        for r in (0, 1)
+    ]
     records += [load(0, [10.0] * 10), load(1, [30.0] * 10)]
     phase = report.aggregate(records)["product"]["phases"]["closed@8"]
     assert phase["throughput"] == 10.0 and phase["ok"] == 20 and phase["rss_peak_mb"] == 501.0

@@ -41,7 +41,10 @@ class Agent:
 
     async def parse_message(self, text):
         risky = RISKY in text.lower()
-        return {"intent": {"name": "crisis" if risky else "faq"}, "risk": {"level": "crisis" if risky else "none"}}
+        return {
+            "intent": {"name": "crisis" if risky else "faq"},
+            "risk": {"level": "crisis" if risky else "none"},
+        }
 
 
 @pytest.fixture
@@ -71,8 +74,10 @@ def chat(*texts, sender="+447700900555"):
             replies.append([body for _, body in output.sent[before:]])
         return replies
 
-    with mock.patch("bot.channels.base.last_offered_in", return_value={}), \
-            mock.patch("bot.channels.base.as_typed_or_offered", side_effect=lambda text, events: text):
+    with (
+        mock.patch("bot.channels.base.last_offered_in", return_value={}),
+        mock.patch("bot.channels.base.as_typed_or_offered", side_effect=lambda text, events: text),
+    ):
         return asyncio.run(run()), to_rasa
 
 

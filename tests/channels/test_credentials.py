@@ -26,8 +26,16 @@ ALL = {
     "SLACK_TOKEN": "xoxb-slack",
     "SLACK_SIGNING_SECRET": "slack-signing",
 }
-SECRETS = ("123:telegram-token", "telegram_secret-1", "twilio-token", "page-token", "verify-me",
-           "app-secret", "xoxb-slack", "slack-signing")
+SECRETS = (
+    "123:telegram-token",
+    "telegram_secret-1",
+    "twilio-token",
+    "page-token",
+    "verify-me",
+    "app-secret",
+    "xoxb-slack",
+    "slack-signing",
+)
 
 
 def test_no_variables_no_channels():
@@ -61,8 +69,13 @@ def test_variables_of_a_channel_that_is_off_are_flagged():
 
 def test_launcher_lists_channels_with_their_webhook_paths():
     text = config.describe(config.configured_channels(ALL), ALL)
-    for path in ("/webhooks/telegram/webhook", "/webhooks/sms/webhook", "/webhooks/whatsapp/webhook",
-                 "/webhooks/facebook/webhook", "/webhooks/slack/webhook"):
+    for path in (
+        "/webhooks/telegram/webhook",
+        "/webhooks/sms/webhook",
+        "/webhooks/whatsapp/webhook",
+        "/webhooks/facebook/webhook",
+        "/webhooks/slack/webhook",
+    ):
         assert path in text
     assert "https://bot.example.org.uk/webhooks/sms/webhook" in text
     assert not any(secret in text for secret in SECRETS)
@@ -93,7 +106,11 @@ def test_env_file_is_read_without_overriding_the_environment(tmp_path):
     )
     environ = {"PRACTICE_PHONE": "0808 101 0337"}
     assert config.load_env_file(env_file, environ) == ["TELEGRAM_TOKEN", "SLACK_TOKEN"]
-    assert environ == {"PRACTICE_PHONE": "0808 101 0337", "TELEGRAM_TOKEN": "123:abc", "SLACK_TOKEN": "xoxb-1"}
+    assert environ == {
+        "PRACTICE_PHONE": "0808 101 0337",
+        "TELEGRAM_TOKEN": "123:abc",
+        "SLACK_TOKEN": "xoxb-1",
+    }
     assert config.load_env_file(tmp_path / "missing", environ) == []
     env_file.write_text("just words\n")
     with pytest.raises(ConfigurationError, match="line 1"):

@@ -26,8 +26,12 @@ def test_messaging_channels_show_every_crisis_number_as_a_plain_line(channel):
     shaped = shape(crisis["text"], crisis["buttons"], STYLES[channel])
     whole = "\n".join(shaped.texts)
     assert shaped.options == (), "dial and text buttons are never numbered options"
-    for line in (f"Call {p.crisis_emergency}", p.urgent_line_title, f"Call Samaritans {p.crisis_samaritans}",
-                 f"Text SHOUT to {p.crisis_shout_text}"):
+    for line in (
+        f"Call {p.crisis_emergency}",
+        p.urgent_line_title,
+        f"Call Samaritans {p.crisis_samaritans}",
+        f"Text SHOUT to {p.crisis_shout_text}",
+    ):
         assert line in whole, f"{channel}: {line!r}"
     assert "tel:" not in whole and "sms:" not in whole
 
@@ -40,8 +44,10 @@ def test_the_widget_makes_every_crisis_number_a_link_that_dials_or_texts():
     assert replies_key(replies) == "buttons", "they stay under the message, not vanishing quick replies"
 
 
-@pytest.mark.parametrize("channel,native", [("sms", False), ("whatsapp", False), ("telegram", True),
-                                            ("facebook", True), ("slack", True)])
+@pytest.mark.parametrize(
+    "channel,native",
+    [("sms", False), ("whatsapp", False), ("telegram", True), ("facebook", True), ("slack", True)],
+)
 def test_the_check_in_offers_yes_and_no_on_every_channel(channel, native):
     check_in = rendered("utter_check_in")
     shaped = shape(check_in["text"], check_in["buttons"], STYLES[channel])

@@ -14,7 +14,9 @@ ASKED = {"topic": "cost", "yes": payload("cost", True), "no": payload("cost", Fa
 
 
 def answer(feedback=ASKED):
-    return BotUttered("Our fees...", metadata={"utter_action": "utter_faq/cost", "metadata": {"feedback": feedback}})
+    return BotUttered(
+        "Our fees...", metadata={"utter_action": "utter_faq/cost", "metadata": {"feedback": feedback}}
+    )
 
 
 def test_one_and_two_right_after_the_question_are_votes():
@@ -54,7 +56,9 @@ class RecordingOutput(MessagingOutput):
 def test_the_connector_sends_the_question_after_the_answer():
     output = RecordingOutput()
     asyncio.run(output.send_text_message("twilio:+447700900555", "Our fees...", metadata={"feedback": ASKED}))
-    asyncio.run(output.send_text_message("twilio:+447700900555", "Next answer", metadata={"feedback": {"topic": "x"}}))
+    asyncio.run(
+        output.send_text_message("twilio:+447700900555", "Next answer", metadata={"feedback": {"topic": "x"}})
+    )
     assert output.sent == [("Our fees...",), (QUESTION,), ("Next answer",)]
 
 
@@ -70,7 +74,9 @@ def test_hand_over_turns_a_typed_one_into_the_vote_and_keeps_what_was_typed():
         return SimpleNamespace(events=[UserUttered("how much"), answer()])
 
     store.retrieve = retrieve
-    request = SimpleNamespace(app=SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store))))
+    request = SimpleNamespace(
+        app=SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store)))
+    )
 
     async def on_new_message(message):
         handed.append((message.text, message.metadata))
@@ -84,7 +90,16 @@ def test_hand_over_turns_a_typed_one_into_the_vote_and_keeps_what_was_typed():
 def test_rasas_whole_message_as_keywords_is_accepted():
     # Rasa's send_response passes the message's remaining keys, "buttons" included.
     output = RecordingOutput()
-    asyncio.run(output.send_response("twilio:+447700900555", {
-        "text": "Our fees...", "buttons": None, "quick_replies": None, "utter_action": "utter_faq/cost",
-        "metadata": {"feedback": ASKED}}))
+    asyncio.run(
+        output.send_response(
+            "twilio:+447700900555",
+            {
+                "text": "Our fees...",
+                "buttons": None,
+                "quick_replies": None,
+                "utter_action": "utter_faq/cost",
+                "metadata": {"feedback": ASKED},
+            },
+        )
+    )
     assert output.sent == [("Our fees...",), (QUESTION,)]

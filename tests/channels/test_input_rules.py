@@ -97,8 +97,10 @@ def test_a_client_cannot_choose_the_input_channel():
         ("👨\u200d👩\u200d👧 family", "👨\u200d👩\u200d👧 family"),  # joiners in emoji kept
         ("می\u200cخواهم", "می\u200cخواهم"),  # ZWNJ in Persian kept
         ("שלום, ما هي العلاجات", "שלום, ما هي العلاجات"),
-        ("🏴\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F Wales",
-         "🏴\U000E0067\U000E0062\U000E0077\U000E006C\U000E0073\U000E007F Wales"),  # the flag of Wales kept
+        (
+            "🏴\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f Wales",
+            "🏴\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f Wales",
+        ),  # the flag of Wales kept
         ("/help", "/help"),  # a button payload
         ('/greet{"crisis_flagged": false}', 'greet{"crisis_flagged": false}'),
         ("/i want to die", "i want to die"),  # would skip the crisis net as a "payload"
@@ -122,7 +124,9 @@ def test_cleaned_text_is_storable_and_visible(text):
 
 payload_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -163,8 +167,15 @@ from bot.channels.input_rules import as_typed_or_offered, offered_buttons  # noq
 
 OFFERING = [
     UserUttered("hello"),
-    BotUttered("Pick one", data={"buttons": [{"title": "Talk to someone", "payload": "/handoff"},
-                                              {"title": "What is it?", "payload": "What is psychodynamic therapy?"}]}),
+    BotUttered(
+        "Pick one",
+        data={
+            "buttons": [
+                {"title": "Talk to someone", "payload": "/handoff"},
+                {"title": "What is it?", "payload": "What is psychodynamic therapy?"},
+            ]
+        },
+    ),
     ActionExecuted("action_listen"),
 ]
 

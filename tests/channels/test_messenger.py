@@ -15,24 +15,36 @@ PAGE = "1122334455"
 
 def page_event(sender, **message_or_postback):
     """A Messenger webhook body with one messaging event, as Meta posts it."""
-    event = {"sender": {"id": sender}, "recipient": {"id": PAGE}, "timestamp": 1700000000000, **message_or_postback}
+    event = {
+        "sender": {"id": sender},
+        "recipient": {"id": PAGE},
+        "timestamp": 1700000000000,
+        **message_or_postback,
+    }
     return {"object": "page", "entry": [{"id": PAGE, "time": 1700000000000, "messaging": [event]}]}
 
 
 def send(platforms, body, secret=None):
     raw = json.dumps(body).encode()
     signature = facebook_signature(platforms.env["FACEBOOK_SECRET"] if secret is None else secret, raw)
-    return platforms.post("facebook", data=raw, headers={"Content-Type": "application/json",
-                                                          "X-Hub-Signature-256": signature})
+    return platforms.post(
+        "facebook", data=raw, headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+    )
 
 
 def sent_to(platforms, psid):
-    return [c.body for c in platforms.fake.calls("facebook", "me/messages") if c.body["recipient"]["id"] == psid]
+    return [
+        c.body for c in platforms.fake.calls("facebook", "me/messages") if c.body["recipient"]["id"] == psid
+    ]
 
 
 def test_the_webhook_check_needs_the_verify_token(platforms):
     url = f"{platforms.bot.rasa_url}/webhooks/facebook/webhook"
-    good = {"hub.mode": "subscribe", "hub.verify_token": platforms.env["FACEBOOK_VERIFY"], "hub.challenge": "1158201444"}
+    good = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": platforms.env["FACEBOOK_VERIFY"],
+        "hub.challenge": "1158201444",
+    }
     assert requests.get(url, params=good, timeout=10).text == "1158201444"
     assert requests.get(url, params={**good, "hub.verify_token": "guess"}, timeout=10).status_code == 403
 
@@ -56,8 +68,9 @@ def test_six_topics_come_as_numbered_text_with_quick_replies_and_a_number_picks_
     assert all(set(part) == {"text"} for part in parts)
     template = last["attachment"]["payload"]
     assert last["attachment"]["type"] == "template" and template["template_type"] == "button"
-    assert template["buttons"] == [{"type": "postback", "title": b["title"], "payload": b["payload"]}
-                                   for b in web_buttons]
+    assert template["buttons"] == [
+        {"type": "postback", "title": b["title"], "payload": b["payload"]} for b in web_buttons
+    ]
     assert all(len(t) <= 2000 for t in [p["text"] for p in parts]) and len(template["text"]) <= 640
     assert normalise(" ".join([*(p["text"] for p in parts), template["text"]])) == on_the_web
 

@@ -39,8 +39,12 @@ def offered(buttons, text="Pick a topic."):
 def test_sms_shows_options_as_a_numbered_list_with_a_prompt():
     shaped = shape("Hello.", TOPICS, STYLES["sms"])
     assert not shaped.native
-    assert shaped.texts == ("Hello.\n\n" + "\n".join(
-        f"{n}. {b['title']}" for n, b in enumerate(TOPICS, start=1)) + "\n\n" + NUMBER_PROMPT,)
+    assert shaped.texts == (
+        "Hello.\n\n"
+        + "\n".join(f"{n}. {b['title']}" for n, b in enumerate(TOPICS, start=1))
+        + "\n\n"
+        + NUMBER_PROMPT,
+    )
 
 
 def test_a_number_picks_the_option_it_labels():
@@ -127,7 +131,9 @@ def test_split_cuts_a_single_overlong_word_and_counts_emoji_as_two():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab .\n🙂")), max_size=400), st.integers(min_value=2, max_value=60))
+@given(
+    st.text(alphabet=st.sampled_from(list("ab .\n🙂")), max_size=400), st.integers(min_value=2, max_value=60)
+)
 def test_split_never_exceeds_the_limit_and_never_loses_words(text, limit):
     parts = split_text(text, limit)
     assert all(0 < units(part) <= limit for part in parts)
@@ -151,8 +157,12 @@ def test_a_style_without_buttons_never_shows_them():
 
 
 def test_a_text_button_becomes_what_to_text_and_is_not_an_option():
-    shout = {"title": "Text SHOUT to 85258", "payload": "sms:85258?&body=SHOUT", "type": "web_url",
-             "url": "sms:85258?&body=SHOUT"}
+    shout = {
+        "title": "Text SHOUT to 85258",
+        "payload": "sms:85258?&body=SHOUT",
+        "type": "web_url",
+        "url": "sms:85258?&body=SHOUT",
+    }
     assert link_line(shout) == "Text SHOUT to 85258"
     assert link_line({"title": "Shout", "url": "sms:85258?&body=SHOUT"}) == "Text SHOUT to 85258"
     assert options_from([shout]) == []

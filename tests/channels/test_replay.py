@@ -50,8 +50,11 @@ def redis_prefix():
 def test_in_redis_a_delivery_seen_by_one_server_is_a_replay_on_another(redis_prefix):
     async def scenario():
         first, second = (ReplayGuard(REDIS_URL, window=30, key_prefix=redis_prefix) for _ in range(2))
-        results = [await first.first_time("sms", "SM42"), await second.first_time("sms", "SM42"),
-                   await second.first_time("sms", "SM43")]
+        results = [
+            await first.first_time("sms", "SM42"),
+            await second.first_time("sms", "SM42"),
+            await second.first_time("sms", "SM43"),
+        ]
         ttl = await first._redis.ttl(first._key("sms", "SM42"))
         await first._redis.aclose() if hasattr(first._redis, "aclose") else await first._redis.close()
         await second._redis.aclose() if hasattr(second._redis, "aclose") else await second._redis.close()

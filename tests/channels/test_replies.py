@@ -17,7 +17,9 @@ def edited_domain(tmp_path, monkeypatch):
     """domain.yml with each channel reply's text replaced by one naming the reply."""
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     for name in CHANNEL_REPLIES:
-        domain["responses"][name] = [{"text": f"Edited {name}: up to {{max_chars}}, call {{practice_phone}}."}]
+        domain["responses"][name] = [
+            {"text": f"Edited {name}: up to {{max_chars}}, call {{practice_phone}}."}
+        ]
     path = tmp_path / "domain.yml"
     path.write_text(yaml.safe_dump(domain), encoding="utf-8")
     monkeypatch.setattr(replies, "DOMAIN_FILE", path)

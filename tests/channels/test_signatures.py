@@ -18,15 +18,21 @@ from bot.channels.signatures import (
 
 TWILIO_URL = "https://bot.practice.example.org.uk/webhooks/sms/webhook"
 TWILIO_FORM = {
-    "ToCountry": "GB", "SmsMessageSid": "SM123", "NumMedia": "0", "From": "+447700900123",
-    "Body": "What is psychodynamic therapy? £40 & more", "To": "+447700900000", "AccountSid": "AC1",
+    "ToCountry": "GB",
+    "SmsMessageSid": "SM123",
+    "NumMedia": "0",
+    "From": "+447700900123",
+    "Body": "What is psychodynamic therapy? £40 & more",
+    "To": "+447700900000",
+    "AccountSid": "AC1",
 }
 
 
 def test_twilio_signature_matches_twilios_own_validator():
     validator = RequestValidator("twilio-auth-token")
     assert twilio_signature("twilio-auth-token", TWILIO_URL, TWILIO_FORM) == validator.compute_signature(
-        TWILIO_URL, TWILIO_FORM)
+        TWILIO_URL, TWILIO_FORM
+    )
     signature = validator.compute_signature(TWILIO_URL, TWILIO_FORM)
     assert twilio_signature_valid("twilio-auth-token", TWILIO_URL, TWILIO_FORM, signature)
 
@@ -34,11 +40,14 @@ def test_twilio_signature_matches_twilios_own_validator():
 def test_twilio_signature_covers_url_params_and_token():
     good = twilio_signature("twilio-auth-token", TWILIO_URL, TWILIO_FORM)
     assert not twilio_signature_valid("other-token", TWILIO_URL, TWILIO_FORM, good)
-    assert not twilio_signature_valid("twilio-auth-token", "http://127.0.0.1:5005/webhooks/sms/webhook",
-                                      TWILIO_FORM, good)
+    assert not twilio_signature_valid(
+        "twilio-auth-token", "http://127.0.0.1:5005/webhooks/sms/webhook", TWILIO_FORM, good
+    )
     assert not twilio_signature_valid("twilio-auth-token", TWILIO_URL, {**TWILIO_FORM, "Body": "x"}, good)
     assert not twilio_signature_valid("twilio-auth-token", TWILIO_URL, TWILIO_FORM, None)
-    assert not twilio_signature_valid("", TWILIO_URL, TWILIO_FORM, twilio_signature("", TWILIO_URL, TWILIO_FORM))
+    assert not twilio_signature_valid(
+        "", TWILIO_URL, TWILIO_FORM, twilio_signature("", TWILIO_URL, TWILIO_FORM)
+    )
 
 
 def test_twilio_signature_accepts_form_values_as_lists():

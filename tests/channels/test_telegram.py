@@ -12,12 +12,23 @@ CHAT = 700100
 
 def update(chat_id, text=None, update_id=1, chat_type="private", callback=None):
     chat = {"id": chat_id, "first_name": "Sam", "type": chat_type}
-    message = {"message_id": update_id, "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"},
-               "chat": chat, "date": 1700000000}
+    message = {
+        "message_id": update_id,
+        "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"},
+        "chat": chat,
+        "date": 1700000000,
+    }
     if callback is not None:
-        return {"update_id": update_id, "callback_query": {
-            "id": f"cb{update_id}", "from": message["from"], "message": {**message, "text": "(bot message)"},
-            "chat_instance": "42", "data": callback}}
+        return {
+            "update_id": update_id,
+            "callback_query": {
+                "id": f"cb{update_id}",
+                "from": message["from"],
+                "message": {**message, "text": "(bot message)"},
+                "chat_instance": "42",
+                "data": callback,
+            },
+        }
     return {"update_id": update_id, "message": {**message, "text": text}}
 
 
@@ -27,7 +38,11 @@ def send(platforms, payload, secret=None):
 
 
 def sent_to(platforms, chat_id):
-    return [c.body for c in platforms.fake.calls("telegram", "sendMessage") if str(c.body["chat_id"]) == str(chat_id)]
+    return [
+        c.body
+        for c in platforms.fake.calls("telegram", "sendMessage")
+        if str(c.body["chat_id"]) == str(chat_id)
+    ]
 
 
 def test_webhook_is_registered_with_the_secret_at_start(platforms):
@@ -45,15 +60,18 @@ def test_start_greets_with_topic_buttons_and_a_tap_answers_like_the_web(platform
 
     first = keyboard[0][0]["callback_data"]
     assert send(platforms, update(CHAT, update_id=2, callback=first)).status_code == 200
-    assert [c.body for c in platforms.fake.calls("telegram", "answerCallbackQuery")][-1] == {"callback_query_id": "cb2"}
+    assert [c.body for c in platforms.fake.calls("telegram", "answerCallbackQuery")][-1] == {
+        "callback_query_id": "cb2"
+    }
     *parts, last = sent_to(platforms, CHAT)[1:]
     on_the_web, web_buttons = platforms.rest_reply("tg-web-1", first)
     assert normalise(" ".join(m["text"] for m in [*parts, last])) == on_the_web
     # The web's only button ("Tell me more") is the only key, under the answer's last part.
     assert web_buttons == [{"title": "Tell me more", "payload": "/faq_more"}]
     assert all("reply_markup" not in m for m in parts)
-    assert last["reply_markup"] == {"inline_keyboard": [[{"text": b["title"], "callback_data": b["payload"]}]
-                                                        for b in web_buttons]}
+    assert last["reply_markup"] == {
+        "inline_keyboard": [[{"text": b["title"], "callback_data": b["payload"]}] for b in web_buttons]
+    }
 
     stored = platforms.user_events(str(CHAT))
     assert [e["input_channel"] for e in stored] == ["telegram", "telegram"]
@@ -81,4 +99,6 @@ def test_a_long_answer_is_split_within_4096_characters_and_the_number_is_plain_t
 
 def test_every_channel_answers_a_health_check(platforms):
     for channel in ("telegram", "sms", "whatsapp", "facebook", "slack"):
-        assert requests.get(f"{platforms.bot.rasa_url}/webhooks/{channel}/", timeout=10).json() == {"status": "ok"}
+        assert requests.get(f"{platforms.bot.rasa_url}/webhooks/{channel}/", timeout=10).json() == {
+            "status": "ok"
+        }

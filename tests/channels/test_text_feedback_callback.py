@@ -1,6 +1,5 @@
 """Over SMS (Twilio, faked) against the running server: "Was this helpful?" and the callback questions."""
 
-
 import pytest
 from test_twilio import bodies_to, form, send
 
@@ -58,16 +57,23 @@ def store(platforms):
 def test_the_callback_questions_from_the_hand_off_to_the_console_queue(platforms):
     sender = "+447700900203"
     assert "1. Request a callback" in reply_to(platforms, sender, "can I talk to a person")
-    replies = [reply_to(platforms, sender, text) for text in ("1", "Sam", "0770 090", "07700 900456", "3", "1")]
+    replies = [
+        reply_to(platforms, sender, text) for text in ("1", "Sam", "0770 090", "07700 900456", "3", "1")
+    ]
     assert "first name" in replies[0] and "not for emergencies" in replies[0]
     assert "UK phone number" in replies[1] and replies[2].startswith("Enter a UK phone number")
     assert "3. Early evening" in replies[3] and "Privacy notice" in replies[4]
     assert "call you on 07700 900456, early evening" in replies[5]
-    assert [e["text"] for e in platforms.user_events(sender)] == ["can I talk to a person"], \
+    assert [e["text"] for e in platforms.user_events(sender)] == ["can I talk to a person"], (
         "the name and number never reach the tracker"
+    )
     callbacks = store(platforms)
     try:
-        mine = [p for p in callbacks.pending() if p.conversation_id == platforms.bot.storage_id(f"twilio:{sender}")]
+        mine = [
+            p
+            for p in callbacks.pending()
+            if p.conversation_id == platforms.bot.storage_id(f"twilio:{sender}")
+        ]
     finally:
         callbacks.dispose()
     assert [p.callback for p in mine] == [Callback("Sam", "07700900456", "evening")]
@@ -82,7 +88,9 @@ def test_a_risky_answer_during_the_callback_questions_gets_the_crisis_reply(plat
     reply = bodies(platforms, sender)[-1]
     assert "Samaritans" in reply and "999" in reply
     send(platforms, "sms", form(sender, "07700 900789"))  # the flow ended: ordinary text now
-    assert platforms.user_events(sender)[-1]["text"] == "[phone]", "stored as text (redacted), not as an answer"
+    assert platforms.user_events(sender)[-1]["text"] == "[phone]", (
+        "stored as text (redacted), not as an answer"
+    )
 
 
 def test_on_telegram_the_question_is_words_and_the_callback_option_a_button(platforms):

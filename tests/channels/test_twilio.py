@@ -17,9 +17,20 @@ SMS_NUMBER, WHATSAPP_NUMBER = "+447700900000", "whatsapp:+14155238886"
 def form(sender, text, to=SMS_NUMBER, sid=None):
     """The fields Twilio posts for an incoming message (a representative subset)."""
     sid = sid or f"SM{uuid.uuid4().hex}"  # Twilio's ids are unique per message
-    fields = {"ToCountry": "GB", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
-              "Body": text, "To": to, "NumSegments": "1", "MessageSid": sid,
-              "AccountSid": "AC00000000000000000000000000000000", "From": sender, "ApiVersion": "2010-04-01"}
+    fields = {
+        "ToCountry": "GB",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "SmsSid": sid,
+        "SmsStatus": "received",
+        "Body": text,
+        "To": to,
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": "AC00000000000000000000000000000000",
+        "From": sender,
+        "ApiVersion": "2010-04-01",
+    }
     if sender.startswith("whatsapp:"):
         fields.update(ProfileName="Sam", WaId=sender.split("+")[1])
     return fields
@@ -93,7 +104,9 @@ def test_forged_or_misaddressed_requests_are_refused_and_nothing_is_stored(platf
     assert send(platforms, "sms", form(sender, "hello"), url=local).status_code == 403
     # Signed for SMS, replayed to WhatsApp: refused.
     fields = form(sender, "hello")
-    signature = twilio_signature(platforms.env["TWILIO_AUTH_TOKEN"], f"{PUBLIC_URL}/webhooks/sms/webhook", fields)
+    signature = twilio_signature(
+        platforms.env["TWILIO_AUTH_TOKEN"], f"{PUBLIC_URL}/webhooks/sms/webhook", fields
+    )
     assert send(platforms, "whatsapp", fields, signature=signature).status_code == 403
     assert platforms.event_count(sender) == 0 and bodies_to(platforms, sender) == []
 
@@ -105,7 +118,9 @@ def test_a_long_sms_answer_is_split_within_1600_characters(platforms):
     assert len(parts) > 1 and all(len(p) <= 1600 for p in parts)
     on_the_web = platforms.rest_answer("sms-web-2", "i want to talk to a person")
     # SMS adds the callback request as option 1 (CALLBACK_KEY is set; the web has its menu).
-    assert normalise(" ".join(parts)) == f"{on_the_web} {handoff_links()} 1. Request a callback {NUMBER_PROMPT}"
+    assert (
+        normalise(" ".join(parts)) == f"{on_the_web} {handoff_links()} 1. Request a callback {NUMBER_PROMPT}"
+    )
 
 
 def test_whatsapp_replies_from_the_whatsapp_sender_with_numbered_topics(platforms):

@@ -7,7 +7,12 @@ import pytest
 
 from bot.channels.widget import RecentTurns, SessionTokens, WebchatInput, WebchatOutput, widget_reply
 
-CALL = {"title": "Call 0808 101 0337", "payload": "tel:08081010337", "type": "web_url", "url": "tel:08081010337"}
+CALL = {
+    "title": "Call 0808 101 0337",
+    "payload": "tel:08081010337",
+    "type": "web_url",
+    "url": "tel:08081010337",
+}
 TOPIC = {"title": "What is it?", "payload": "What is psychodynamic therapy?"}
 
 
@@ -29,13 +34,19 @@ def sent(output_call):
 
 def test_link_buttons_stay_links_and_topics_stay_payloads():
     assert widget_reply(CALL) == {"type": "web_url", "title": CALL["title"], "url": "tel:08081010337"}
-    assert widget_reply(TOPIC) == {"content_type": "text", "title": "What is it?", "payload": TOPIC["payload"]}
+    assert widget_reply(TOPIC) == {
+        "content_type": "text",
+        "title": "What is it?",
+        "payload": TOPIC["payload"],
+    }
 
 
 def test_paragraphs_become_bubbles_with_buttons_under_the_last():
     messages = sent(lambda out: out.send_text_with_buttons("s1", "One.\n\nTwo.", [TOPIC]))
     assert [m["text"] for m in messages] == ["One.", "Two."]
-    assert "quick_replies" not in messages[0] and messages[1]["quick_replies"][0]["payload"] == TOPIC["payload"]
+    assert (
+        "quick_replies" not in messages[0] and messages[1]["quick_replies"][0]["payload"] == TOPIC["payload"]
+    )
 
 
 def test_phone_links_are_sent_as_lasting_buttons():
@@ -63,10 +74,16 @@ def test_text_and_sms_payloads_become_links():
 
 def test_offered_payloads_are_remembered_per_conversation_and_links_are_not():
     turns = RecentTurns()
-    asyncio.run(WebchatOutput(RecordingServer(), "bot_uttered", turns).send_text_with_buttons(
-        "web:a", "Pick one.", [TOPIC, CALL, {"title": "Yes", "payload": "/affirm"}]))
+    asyncio.run(
+        WebchatOutput(RecordingServer(), "bot_uttered", turns).send_text_with_buttons(
+            "web:a", "Pick one.", [TOPIC, CALL, {"title": "Yes", "payload": "/affirm"}]
+        )
+    )
     (event,) = turns("web:a")
-    assert event["event"] == "bot" and [b["payload"] for b in event["data"]["buttons"]] == [TOPIC["payload"], "/affirm"]
+    assert event["event"] == "bot" and [b["payload"] for b in event["data"]["buttons"]] == [
+        TOPIC["payload"],
+        "/affirm",
+    ]
     assert turns("web:b") == []
 
 
@@ -83,7 +100,7 @@ def test_tokens_resume_only_their_own_conversation():
     conversation, token = tokens.issue()
     assert conversation.startswith("web:") and len(conversation) >= 36
     assert tokens.conversation(token) == conversation
-    raw = conversation[len("web:"):]
+    raw = conversation[len("web:") :]
     for forged in (raw, raw + ".", raw + ".AAAA", token + "x", conversation, None, 42, "a.b.c"):
         assert tokens.conversation(forged) is None, forged
     assert SessionTokens(b"j" * 32).conversation(token) is None, "another key, another server"
@@ -113,8 +130,11 @@ def join(channel, sid, data=None):
     async def emit(event, payload=None, room=None, **kwargs):
         sent.append((event, payload, room))
 
-    with mock.patch.object(channel.sio, "emit", emit), mock.patch.object(channel.sio, "enter_room", mock.AsyncMock()), \
-            mock.patch.object(channel.sio, "leave_room", mock.AsyncMock()):
+    with (
+        mock.patch.object(channel.sio, "emit", emit),
+        mock.patch.object(channel.sio, "enter_room", mock.AsyncMock()),
+        mock.patch.object(channel.sio, "leave_room", mock.AsyncMock()),
+    ):
         asyncio.run(handler(channel, "session_request")(sid, data))
     ((event, confirm, room),) = sent
     assert event == "session_confirm" and room == sid
@@ -129,19 +149,24 @@ def widget_sends(channel, data, sid="sid"):
 
 
 def test_messages_reach_rasa_cleaned_under_the_sockets_conversation(channel):
-    (message,) = widget_sends(channel, {"message": "what is\u200b it?", "customData": {"practice": "demo", "page": "/"}})
+    (message,) = widget_sends(
+        channel, {"message": "what is\u200b it?", "customData": {"practice": "demo", "page": "/"}}
+    )
     assert (message.text, message.metadata) == ("what is it?", {"practice": "demo", "page": "/"})
     assert message.sender_id == channel.conversation_of("sid") and message.sender_id.startswith("web:")
     assert isinstance(message.output_channel, WebchatOutput)
 
 
-@pytest.mark.parametrize("data", [
-    {"message": "hi", "customData": {"page": "x" * 5000}},
-    {"message": "\u200b"},
-    {"message": "hi", "session_id": "web:someone-else"},
-    "hi",
-    {"message": 3},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"message": "hi", "customData": {"page": "x" * 5000}},
+        {"message": "\u200b"},
+        {"message": "hi", "session_id": "web:someone-else"},
+        "hi",
+        {"message": 3},
+    ],
+)
 def test_bad_widget_messages_go_no_further(channel, data):
     assert widget_sends(channel, data) == []
 
@@ -203,23 +228,33 @@ def test_disconnecting_releases_the_conversation(channel):
     assert channel.conversation_of("sid") is None
 
 
-VOTES = {"topic": "cost", "yes": '/feedback{"rated_topic":"cost","helpful":"yes"}',
-         "no": '/feedback{"rated_topic":"cost","helpful":"no"}'}
+VOTES = {
+    "topic": "cost",
+    "yes": '/feedback{"rated_topic":"cost","helpful":"yes"}',
+    "no": '/feedback{"rated_topic":"cost","helpful":"no"}',
+}
 
 
 def test_an_faq_answer_carries_its_thumbs_on_the_last_bubble_and_offers_both_votes():
     turns = RecentTurns()
     sio = RecordingServer()
-    asyncio.run(WebchatOutput(sio, "bot_uttered", turns).send_text_message(
-        "web:a", "Fees vary.\n\nCall us.", metadata={"feedback": {**VOTES, "ask": "Was this helpful?"}}))
+    asyncio.run(
+        WebchatOutput(sio, "bot_uttered", turns).send_text_message(
+            "web:a", "Fees vary.\n\nCall us.", metadata={"feedback": {**VOTES, "ask": "Was this helpful?"}}
+        )
+    )
     first, last = [data for _, data, _ in sio.emitted]
-    assert "metadata" not in first and last["metadata"] == {"feedback": VOTES}, "no question in words on the web"
+    assert "metadata" not in first and last["metadata"] == {"feedback": VOTES}, (
+        "no question in words on the web"
+    )
     (event,) = turns("web:a")
     assert [b["payload"] for b in event["data"]["buttons"]] == [VOTES["yes"], VOTES["no"]]
 
 
 def test_the_thank_you_is_marked_for_the_widget():
-    (message,) = sent(lambda out: out.send_text_message("s1", "Thank you.", metadata={"feedback_thanks": True}))
+    (message,) = sent(
+        lambda out: out.send_text_message("s1", "Thank you.", metadata={"feedback_thanks": True})
+    )
     assert message["metadata"] == {"feedback_thanks": True}
 
 
@@ -230,4 +265,6 @@ def test_a_vote_reaches_rasa_as_a_payload_only_once_offered(channel):
     channel.turns.bot(conversation, [{"title": "No", "payload": VOTES["no"]}])
     assert widget_sends(channel, {"message": VOTES["no"]})[-1].text == VOTES["no"]
     widget_sends(channel, {"message": "and how much does it cost?"})  # the visitor moves on
-    assert widget_sends(channel, {"message": VOTES["no"]})[-1].text == VOTES["no"], "a vote on an earlier answer counts"
+    assert widget_sends(channel, {"message": VOTES["no"]})[-1].text == VOTES["no"], (
+        "a vote on an earlier answer counts"
+    )

@@ -37,7 +37,9 @@ class Tab:
         self.client.on("bot_uttered", self.replies.append)
         self.client.on("session_confirm", self._confirm)
         headers = {"Origin": origin} if origin else {}
-        self.client.connect(url, headers=headers, transports=["polling"], socketio_path="/socket.io/", wait_timeout=10)
+        self.client.connect(
+            url, headers=headers, transports=["polling"], socketio_path="/socket.io/", wait_timeout=10
+        )
 
     def _confirm(self, data):
         if isinstance(data, str):  # Rasa's own channel confirms with the bare id it was given
@@ -67,8 +69,11 @@ class Tab:
 
 
 def user_texts(bot, conversation_id):
-    return [json.loads(row.data).get("text") for row in stored_events(bot.db_url, conversation_id)
-            if row.type_name == "user"]
+    return [
+        json.loads(row.data).get("text")
+        for row in stored_events(bot.db_url, conversation_id)
+        if row.type_name == "user"
+    ]
 
 
 def test_a_second_socket_cannot_join_or_write_into_a_visitors_conversation(bot):
@@ -79,7 +84,7 @@ def test_a_second_socket_cannot_join_or_write_into_a_visitors_conversation(bot):
         theirs = attacker.session(session_id=mine["session_id"])
         assert theirs["session_id"] != mine["session_id"]
         assert mine["session_id"].startswith("web:") and mine["resume_token"]
-        forged = mine["session_id"][len("web:"):] + ".forged-signature"
+        forged = mine["session_id"][len("web:") :] + ".forged-signature"
         assert attacker.session(resume_token=forged)["session_id"] != mine["session_id"]
 
         # The victim's crisis reply reaches the victim only.

@@ -104,7 +104,9 @@ def csrf_from(html: str) -> str:
 
 def login(client, username: str, password: str = PASSWORD):
     page = client.get("/login")
-    return client.post("/login", data={"username": username, "password": password, "_csrf": csrf_from(page.text)})
+    return client.post(
+        "/login", data={"username": username, "password": password, "_csrf": csrf_from(page.text)}
+    )
 
 
 def logged_in(app, engine, username: str, role: str):

@@ -17,10 +17,12 @@ def at(day, hour=12):
 
 
 def test_totals_rates_series_topics_and_channels(engine):
-    add(engine,
+    add(
+        engine,
         ConversationBuilder("a", at(1)).faq("cost?", "cost").fallback("dog?"),
         ConversationBuilder("b", at(1), "telegram").faq("refer me", "referral").faq("cost again", "cost"),
-        ConversationBuilder("c", at(3)).crisis("I want to die"))
+        ConversationBuilder("c", at(3)).crisis("I want to die"),
+    )
     summary.refresh(engine)
     with engine.connect() as conn:
         numbers = analytics.compute(conn, Filters())
@@ -64,11 +66,17 @@ def test_daily_rollups_always_equal_the_conversations_they_sum(engine):
     def from_summaries():
         c, t = schema.conversations, schema.conversation_topics
         with engine.connect() as conn:
-            total = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.c.fallback_count), 0))).one()
+            total = conn.execute(
+                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.c.fallback_count), 0))
+            ).one()
             topics = dict(conn.execute(sa.select(t.c.topic, sa.func.count()).group_by(t.c.topic)).all())
         return int(total[0]), int(total[1]), topics
 
-    add(engine, ConversationBuilder("a", at(1)).faq("cost?", "cost"), ConversationBuilder("b", at(2)).crisis("x"))
+    add(
+        engine,
+        ConversationBuilder("a", at(1)).faq("cost?", "cost"),
+        ConversationBuilder("b", at(2)).crisis("x"),
+    )
     summary.refresh(engine)
     assert from_rollups() == from_summaries() == (2, 0, {"faq/cost": 1, "crisis": 1})
     add(engine, ConversationBuilder("a", at(1, 13)).fallback("dog?").rows()[3:])  # "a" carries on
@@ -80,7 +88,11 @@ def test_daily_rollups_always_equal_the_conversations_they_sum(engine):
 
 
 def test_every_day_of_a_filtered_week_is_drawn_with_values(engine):
-    add(engine, ConversationBuilder("a", at(4)).faq("cost?", "cost"), ConversationBuilder("b", at(4)).faq("x", "cost"))
+    add(
+        engine,
+        ConversationBuilder("a", at(4)).faq("cost?", "cost"),
+        ConversationBuilder("b", at(4)).faq("x", "cost"),
+    )
     summary.refresh(engine)
     with engine.connect() as conn:
         week = analytics.compute(conn, Filters.parse({"date_from": "2026-03-02", "date_to": "2026-03-08"}))
@@ -88,12 +100,15 @@ def test_every_day_of_a_filtered_week_is_drawn_with_values(engine):
     assert [n for _, n, _, _ in week.per_day] == [0, 0, 2, 0, 0, 0, 0]
     svg = str(charts.column_chart([(day[5:], n) for day, n, _, _ in week.per_day], "Per day", width=1300))
     assert svg.count('<rect class="bar"') == 7 and svg.count('class="value"') == 7
-    assert '>2</text>' in svg and "03-08" in svg
+    assert ">2</text>" in svg and "03-08" in svg
 
 
 def test_the_analytics_page_names_channels_and_says_what_each_figure_counts(admin, engine):
-    add(engine, ConversationBuilder("w", at(4), "socketio").faq("cost?", "cost"),
-        ConversationBuilder("t", at(4), "whatsapp").fallback("dog?"))
+    add(
+        engine,
+        ConversationBuilder("w", at(4), "socketio").faq("cost?", "cost"),
+        ConversationBuilder("t", at(4), "whatsapp").fallback("dog?"),
+    )
     summary.refresh(engine)
     page = admin.get("/analytics").text
     assert "Website chat" in page and "WhatsApp" in page and ">socketio<" not in page

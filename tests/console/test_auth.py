@@ -17,12 +17,15 @@ def test_passwords_are_stored_as_argon2id_hashes(engine):
     assert user["role"] == "admin" and user["active"]
 
 
-@pytest.mark.parametrize("username, password, role", [
-    ("x", PASSWORD, "admin"),  # too short a name
-    ("ok-name", "short", "admin"),
-    ("ok-name", "ok-name and more", "admin"),  # contains the username
-    ("ok-name", PASSWORD, "superuser"),
-])
+@pytest.mark.parametrize(
+    "username, password, role",
+    [
+        ("x", PASSWORD, "admin"),  # too short a name
+        ("ok-name", "short", "admin"),
+        ("ok-name", "ok-name and more", "admin"),  # contains the username
+        ("ok-name", PASSWORD, "superuser"),
+    ],
+)
 def test_account_rules(engine, username, password, role):
     with pytest.raises(auth.AccountError):
         auth.create_user(engine, username, password, role)
@@ -150,9 +153,18 @@ def test_f5_wrong_current_passwords_are_logged_counted_and_throttled(app, engine
     auth.create_user(engine, "rex", PASSWORD, "reviewer")
     client, _ = _login_from(app, ATTACKER, "rex", PASSWORD)
     csrf = csrf_from(client.get("/account/password").text)
-    statuses = [client.post("/account/password", data={
-        "_csrf": csrf, "current_password": f"guess number {n}", "new_password": "a new password here",
-        "new_password_again": "a new password here"}).status_code for n in range(12)]
+    statuses = [
+        client.post(
+            "/account/password",
+            data={
+                "_csrf": csrf,
+                "current_password": f"guess number {n}",
+                "new_password": "a new password here",
+                "new_password_again": "a new password here",
+            },
+        ).status_code
+        for n in range(12)
+    ]
     assert statuses[:3] == [400, 400, 400]
     with engine.connect() as conn:
         failed = audit.failures(conn, 0, username="rex")
@@ -170,8 +182,15 @@ def test_f6_a_one_time_password_cannot_be_chosen_again(app, engine):
     one_time = message.split("one-time password: ")[1].split()[0]
     client, _ = _login_from(app, OWNER, "admin", one_time)
     csrf = csrf_from(client.get("/account/password").text)
-    same = client.post("/account/password", data={"_csrf": csrf, "current_password": one_time,
-                                                  "new_password": one_time, "new_password_again": one_time})
+    same = client.post(
+        "/account/password",
+        data={
+            "_csrf": csrf,
+            "current_password": one_time,
+            "new_password": one_time,
+            "new_password_again": one_time,
+        },
+    )
     assert same.status_code == 400 and "different" in same.text
     assert client.get("/conversations").headers["Location"] == "/account/password", "still must change it"
     with engine.begin() as conn:

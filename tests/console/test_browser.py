@@ -27,8 +27,10 @@ from processes.lifecycle import ROOT, free_port, running
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "demo" / "node_modules" / "axe-core" / "axe.min.js"  # pinned in demo/package.json
-LAUNCH = dict(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu",
-                                                   "--disable-background-networking"])
+LAUNCH = dict(
+    executable_path=str(CHROMIUM),
+    args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+)
 ADMIN, PASSWORD = "browser-admin", "a long browser password"
 DAY = 86_400
 
@@ -39,17 +41,42 @@ def seed(url: str) -> None:
     rng, now, rows = random.Random(5), time.time(), []
     for n in range(400):
         rows += random_conversation(rng, f"visitor-{n:04d}", now - rng.uniform(0, 28) * DAY).rows()
-    rows += ConversationBuilder("crisis-visitor", now - 600).said("hello", "greet", "utter_greet") \
-        .crisis("I can't go on").rows()
-    rows += ConversationBuilder("crisis-second", now - 500, "socketio").opened("/contact") \
-        .crisis("I keep thinking about ending my life").rows()
-    rows += ConversationBuilder("crisis-third", now - 400, "whatsapp").crisis("I have taken too many pills").rows()
-    rows += ConversationBuilder("risk-visitor", now - 300, "socketio").opened("/about") \
-        .check_in("everything has felt so heavy lately").rows()
-    rows += ConversationBuilder("wrong-answer", now - 200, "socketio").opened("/") \
-        .said("what actually is therapy?", "share_difficulty", "utter_share_difficulty").rows()
-    for n, text in enumerate(("can you take my bupa insurance", "is there parking outside the practice",
-                              "may I bring my guide dog to sessions")):
+    rows += (
+        ConversationBuilder("crisis-visitor", now - 600)
+        .said("hello", "greet", "utter_greet")
+        .crisis("I can't go on")
+        .rows()
+    )
+    rows += (
+        ConversationBuilder("crisis-second", now - 500, "socketio")
+        .opened("/contact")
+        .crisis("I keep thinking about ending my life")
+        .rows()
+    )
+    rows += (
+        ConversationBuilder("crisis-third", now - 400, "whatsapp")
+        .crisis("I have taken too many pills")
+        .rows()
+    )
+    rows += (
+        ConversationBuilder("risk-visitor", now - 300, "socketio")
+        .opened("/about")
+        .check_in("everything has felt so heavy lately")
+        .rows()
+    )
+    rows += (
+        ConversationBuilder("wrong-answer", now - 200, "socketio")
+        .opened("/")
+        .said("what actually is therapy?", "share_difficulty", "utter_share_difficulty")
+        .rows()
+    )
+    for n, text in enumerate(
+        (
+            "can you take my bupa insurance",
+            "is there parking outside the practice",
+            "may I bring my guide dog to sessions",
+        )
+    ):
         rows += ConversationBuilder(f"unanswered-{n}", now - 100 + n).fallback(text, confidence=0.1).rows()
     with engine.begin() as conn:
         conn.execute(schema.events.insert(), rows)
@@ -94,7 +121,9 @@ def log_in(page, console):
 def person(browser):
     """A browser window (the console's CSP is bypassed only so axe-core can be injected)."""
     assert AXE.exists(), "axe-core is not installed: make install (npm ci in demo/)"
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    context = browser.new_context(
+        accept_downloads=True, viewport={"width": 1400, "height": 1000}, bypass_csp=True
+    )
     yield context.new_page()
     context.close()
 
@@ -111,12 +140,22 @@ def browser(console):
 
 def test_nothing_is_reachable_when_logged_out(console, browser):
     page = browser.new_page()
-    for path in ("/", "/conversations?crisis=yes", "/transcript/crisis-visitor", "/unanswered", "/analytics",
-                 "/audit", "/conversations/delete?id=crisis-visitor"):
+    for path in (
+        "/",
+        "/conversations?crisis=yes",
+        "/transcript/crisis-visitor",
+        "/unanswered",
+        "/analytics",
+        "/audit",
+        "/conversations/delete?id=crisis-visitor",
+    ):
         page.goto(console + path)
         assert page.url.startswith(console + "/login"), path
         assert "I can't go on" not in page.content()
-    assert requests.get(console + "/export/conversations.csv", allow_redirects=False, timeout=10).status_code == 302
+    assert (
+        requests.get(console + "/export/conversations.csv", allow_redirects=False, timeout=10).status_code
+        == 302
+    )
     page.close()
 
 
@@ -226,7 +265,10 @@ def test_correct_a_wrong_answer_from_a_transcript(console, person):
     assert axe_violations(page) == []
     shot(page, "transcript")
     page.get_by_role("link", name="← All conversations").click()
-    expect(page.get_by_label("Search messages")).to_have_value("what actually is therapy"), "the filter was kept"
+    (
+        expect(page.get_by_label("Search messages")).to_have_value("what actually is therapy"),
+        "the filter was kept",
+    )
     page.goto(console + "/unanswered?status=all")
     expect(page.get_by_role("cell", name="what actually is therapy?")).to_be_visible()
 
@@ -269,9 +311,20 @@ def test_every_console_screen_has_no_axe_violations(console, person):
     page.goto(console + "/login")
     assert axe_violations(page) == [], "login"
     log_in(page, console)
-    for path in ("/conversations", "/conversations?crisis=yes", "/crisis", "/transcript/crisis-second?back=/crisis",
-                 "/transcript/wrong-answer", "/unanswered", "/unanswered?status=all", "/analytics", "/staff",
-                 "/audit", "/account/password", "/conversations/delete?id=risk-visitor"):
+    for path in (
+        "/conversations",
+        "/conversations?crisis=yes",
+        "/crisis",
+        "/transcript/crisis-second?back=/crisis",
+        "/transcript/wrong-answer",
+        "/unanswered",
+        "/unanswered?status=all",
+        "/analytics",
+        "/staff",
+        "/audit",
+        "/account/password",
+        "/conversations/delete?id=risk-visitor",
+    ):
         page.goto(console + path)
         assert axe_violations(page) == [], path
         if path == "/staff":

@@ -18,9 +18,13 @@ def key(monkeypatch):
 @pytest.fixture
 def queued(engine, key):
     store = CallbackStore(engine, key, retention_days=30)
-    ids = [store.add("web:first", checked({"first_name": "Sam", "phone": "07700 900123", "best_time": "evening",
-                                           "consent": True})),
-           store.add("web:second", checked({"phone": "07700 900456", "best_time": "any", "consent": True}))]
+    ids = [
+        store.add(
+            "web:first",
+            checked({"first_name": "Sam", "phone": "07700 900123", "best_time": "evening", "consent": True}),
+        ),
+        store.add("web:second", checked({"phone": "07700 900456", "best_time": "any", "consent": True})),
+    ]
     yield ids
     callback_requests.drop(engine)
 
@@ -34,9 +38,13 @@ def test_staff_see_pending_requests_and_mark_one_done(reviewer, engine, queued):
     assert "07700900123" not in page.text and "07700900456" in page.text
     assert reviewer.post(f"/callbacks/{queued[0]}/done", data={"_csrf": reviewer.csrf}).status_code == 404
     with engine.connect() as conn:
-        audit = conn.execute(sa.select(schema.audit.c.action, schema.audit.c.target, schema.audit.c.detail)).fetchall()
+        audit = conn.execute(
+            sa.select(schema.audit.c.action, schema.audit.c.target, schema.audit.c.detail)
+        ).fetchall()
     assert ("callback_done", str(queued[0])) in [(row.action, row.target) for row in audit]
-    assert not any("0770" in f"{row.target} {row.detail}" or "Sam" in f"{row.target} {row.detail}" for row in audit)
+    assert not any(
+        "0770" in f"{row.target} {row.detail}" or "Sam" in f"{row.target} {row.detail}" for row in audit
+    )
 
 
 def test_marking_done_needs_the_csrf_token(reviewer, queued):

@@ -15,12 +15,14 @@ ZONE = ZoneInfo("Europe/London")
 
 @pytest.fixture
 def stored(engine):
-    add(engine,
+    add(
+        engine,
         conversation("old-crisis", days_ago=20, channel="telegram").crisis("I want to die"),
         conversation("cost-fallback", days_ago=5).faq("how much?", "cost").fallback("do you take bupa"),
         conversation("referral", days_ago=2, channel="socketio").faq("how do I get referred", "referral"),
         conversation("unsure", days_ago=1).faq("what is it", "what_is", confidence=0.4),
-        conversation("percent", days_ago=0.5).faq("is it 100% private_ly", "what_is"))
+        conversation("percent", days_ago=0.5).faq("is it 100% private_ly", "what_is"),
+    )
     summary.refresh(engine)
     with engine.begin() as conn:
         review.set_reviewed(conn, "referral", "ada")
@@ -38,21 +40,24 @@ def test_newest_first_without_filters(stored):
     assert ids(stored) == ["percent", "unsure", "referral", "cost-fallback", "old-crisis"]
 
 
-@pytest.mark.parametrize("args, expected", [
-    ({"crisis": "yes"}, ["old-crisis"]),
-    ({"crisis": "no", "channel": "rest"}, ["percent", "unsure", "cost-fallback"]),
-    ({"channel": "socketio"}, ["referral"]),
-    ({"topic": "faq/cost"}, ["cost-fallback"]),
-    ({"unanswered": "yes"}, ["unsure", "cost-fallback"]),
-    ({"referral": "yes"}, ["referral", "old-crisis"]),
-    ({"reviewed": "yes"}, ["referral"]),
-    ({"reviewed": "no", "unanswered": "no"}, ["percent", "old-crisis"]),
-    ({"tag": "follow up"}, ["cost-fallback"]),
-    ({"q": "BUPA"}, ["cost-fallback"]),
-    ({"q": "100%"}, ["percent"]),
-    ({"q": "e_l"}, ["percent"]),  # _ is a literal underscore, not LIKE's any-character
-    ({"q": "nothing like this"}, []),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ({"crisis": "yes"}, ["old-crisis"]),
+        ({"crisis": "no", "channel": "rest"}, ["percent", "unsure", "cost-fallback"]),
+        ({"channel": "socketio"}, ["referral"]),
+        ({"topic": "faq/cost"}, ["cost-fallback"]),
+        ({"unanswered": "yes"}, ["unsure", "cost-fallback"]),
+        ({"referral": "yes"}, ["referral", "old-crisis"]),
+        ({"reviewed": "yes"}, ["referral"]),
+        ({"reviewed": "no", "unanswered": "no"}, ["percent", "old-crisis"]),
+        ({"tag": "follow up"}, ["cost-fallback"]),
+        ({"q": "BUPA"}, ["cost-fallback"]),
+        ({"q": "100%"}, ["percent"]),
+        ({"q": "e_l"}, ["percent"]),  # _ is a literal underscore, not LIKE's any-character
+        ({"q": "nothing like this"}, []),
+    ],
+)
 def test_each_filter(stored, args, expected):
     assert ids(stored, **args) == expected
 

@@ -21,26 +21,51 @@ def test_an_faq_question_reads_as_its_topic_with_both_confidences():
 
 
 def test_a_real_stored_faq_event_without_a_full_retrieval_name_uses_the_response_selector():
-    data = {"event": "user", "timestamp": 1.0, "text": "cost?", "input_channel": "telegram",
-            "parse_data": {"intent": {"name": "faq", "confidence": 0.9},
-                           "response_selector": {"faq": {"response": {"intent_response_key": "faq/cost",
-                                                                      "confidence": 0.4}}}}}
+    data = {
+        "event": "user",
+        "timestamp": 1.0,
+        "text": "cost?",
+        "input_channel": "telegram",
+        "parse_data": {
+            "intent": {"name": "faq", "confidence": 0.9},
+            "response_selector": {
+                "faq": {"response": {"intent_response_key": "faq/cost", "confidence": 0.4}}
+            },
+        },
+    }
     message = read_event(7, data, low_confidence=0.5)
     assert message.topic == "faq/cost" and message.channel == "telegram"
     assert message.low_confidence and message.unanswered
 
 
 def test_fallback_low_confidence_and_button_payloads():
-    fallback = read_event(1, {"event": "user", "text": "blorp", "parse_data": {
-        "intent": {"name": "nlu_fallback", "confidence": 0.2}}})
+    fallback = read_event(
+        1,
+        {
+            "event": "user",
+            "text": "blorp",
+            "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.2}},
+        },
+    )
     assert fallback.fallback and not fallback.low_confidence
-    button = read_event(2, {"event": "user", "text": "/help", "parse_data": {"intent": {"name": "help", "confidence": 0.1}}})
+    button = read_event(
+        2, {"event": "user", "text": "/help", "parse_data": {"intent": {"name": "help", "confidence": 0.1}}}
+    )
     assert not button.unanswered, "a button click is not a question the bot failed"
 
 
 def test_the_crisis_safety_net_marks_the_message_and_is_never_unanswered():
-    message = read_event(1, {"event": "user", "text": "x", "parse_data": {
-        "intent": {"name": "crisis", "confidence": 0.2}, "crisis_safety_net": {"triggered_by": "rules"}}})
+    message = read_event(
+        1,
+        {
+            "event": "user",
+            "text": "x",
+            "parse_data": {
+                "intent": {"name": "crisis", "confidence": 0.2},
+                "crisis_safety_net": {"triggered_by": "rules"},
+            },
+        },
+    )
     assert message.crisis and not message.unanswered
 
 
@@ -51,13 +76,15 @@ def test_bookkeeping_events_are_skipped():
 
 
 def test_summary_of_a_conversation():
-    conv = (ConversationBuilder("s", 1_700_000_000.0, "socketio")
-            .said("hello", "greet", "utter_greet")
-            .faq("how do I get referred", "referral")
-            .fallback("can I bring my dog")
-            .fallback("parking?", second=True)
-            .faq("cost", "cost", 0.4, 0.9)
-            .crisis("I want to end it"))
+    conv = (
+        ConversationBuilder("s", 1_700_000_000.0, "socketio")
+        .said("hello", "greet", "utter_greet")
+        .faq("how do I get referred", "referral")
+        .fallback("can I bring my dog")
+        .fallback("parking?", second=True)
+        .faq("cost", "cost", 0.4, 0.9)
+        .crisis("I want to end it")
+    )
     s = summarise("s", rows(conv), low_confidence=0.5)
     assert s.channel == "socketio" and s.first_message == "hello"
     assert s.topics == ("crisis", "faq/cost", "faq/referral")  # no small talk, no fallback
@@ -93,31 +120,67 @@ def test_the_first_message_is_what_the_visitor_typed_and_the_start_page_is_kept(
 def test_only_pressed_buttons_read_as_presses_and_unpressed_payloads_are_hidden():
     from console.events import mark_presses
 
-    buttons = [{"title": "Cost", "payload": "How much does it cost?"}, {"title": "Something else", "payload": "/help"}]
-    conv = (ConversationBuilder("b", 1.0, "socketio").opened()
-            .user("hello", "greet").reply("action_suggest_topics", "Did you mean one of these?", buttons=buttons)
-            .user("/help", "help", 1.0).reply("utter_help").listen()
-            .user("/crisis", "crisis", 1.0, safety_net=True).reply("utter_crisis").listen())
+    buttons = [
+        {"title": "Cost", "payload": "How much does it cost?"},
+        {"title": "Something else", "payload": "/help"},
+    ]
+    conv = (
+        ConversationBuilder("b", 1.0, "socketio")
+        .opened()
+        .user("hello", "greet")
+        .reply("action_suggest_topics", "Did you mean one of these?", buttons=buttons)
+        .user("/help", "help", 1.0)
+        .reply("utter_help")
+        .listen()
+        .user("/crisis", "crisis", 1.0, safety_net=True)
+        .reply("utter_crisis")
+        .listen()
+    )
     messages = mark_presses([m for m in (read_event(n, json.loads(d)) for n, _, d in rows(conv)) if m])
     users = [m for m in messages if m.speaker == "user"]
     assert [(m.text, m.pressed, m.shown) for m in users] == [
-        ("/greet", None, False), ("hello", None, True), ("/help", "Something else", True), ("/crisis", None, True)]
+        ("/greet", None, False),
+        ("hello", None, True),
+        ("/help", "Something else", True),
+        ("/crisis", None, True),
+    ]
 
 
 def test_risk_levels_from_the_nlu():
-    conv = ConversationBuilder("r", 1.0).check_in("everything feels heavy lately").user(
-        "I want to die", "share_difficulty", 0.9, risk={"level": "crisis", "score": 0.93, "kinds": ["suicide"]})
+    conv = (
+        ConversationBuilder("r", 1.0)
+        .check_in("everything feels heavy lately")
+        .user(
+            "I want to die",
+            "share_difficulty",
+            0.9,
+            risk={"level": "crisis", "score": 0.93, "kinds": ["suicide"]},
+        )
+    )
     summary = summarise("r", rows(conv))
-    assert summary.possible_risk and [m.text for m in summary.risk_messages] == ["everything feels heavy lately"]
+    assert summary.possible_risk and [m.text for m in summary.risk_messages] == [
+        "everything feels heavy lately"
+    ]
     assert summary.crisis, "a crisis-level score is a crisis even when the intent is not"
 
 
 def test_channels_in_plain_words():
     from console.events import channel_label
 
-    assert [channel_label(c) for c in ("socketio", "whatsapp", "sms", "telegram", "facebook", "slack", "rest",
-                                       "web:widget", None)] == [
-        "Website chat", "WhatsApp", "SMS", "Telegram", "Messenger", "Slack", "API", "Website chat", "Unknown"]
+    assert [
+        channel_label(c)
+        for c in ("socketio", "whatsapp", "sms", "telegram", "facebook", "slack", "rest", "web:widget", None)
+    ] == [
+        "Website chat",
+        "WhatsApp",
+        "SMS",
+        "Telegram",
+        "Messenger",
+        "Slack",
+        "API",
+        "Website chat",
+        "Unknown",
+    ]
 
 
 def test_a_crisis_conversation_keeps_the_message_that_set_off_the_safety_net():

@@ -43,6 +43,7 @@ def test_the_login_page_and_stylesheet_are_all_that_is_public(app):
 def test_session_cookie_flags(app, engine):
     auth_client = app.test_client()
     from console import auth
+
     auth.create_user(engine, "ada", PASSWORD, "admin")
     response = login(auth_client, "ada")
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("console_session="))
@@ -60,8 +61,11 @@ def test_secure_cookies_when_configured(engine, config):
     auth.create_user(engine, "ada", PASSWORD, "admin")
     client = app.test_client()
     page = client.get("/login", base_url="https://localhost")
-    response = client.post("/login", base_url="https://localhost",
-                           data={"username": "ada", "password": PASSWORD, "_csrf": csrf_from(page.text)})
+    response = client.post(
+        "/login",
+        base_url="https://localhost",
+        data={"username": "ada", "password": PASSWORD, "_csrf": csrf_from(page.text)},
+    )
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if "console_session=" in c)
     assert cookie.startswith("__Host-console_session=") and "Secure" in cookie
     assert "Strict-Transport-Security" in response.headers
@@ -80,22 +84,32 @@ def test_security_headers_on_pages_redirects_and_errors(admin):
 
 def test_no_inline_scripts_or_styles_in_any_page(admin, engine):
     add(engine, conversation("someone").faq("cost?", "cost").crisis("help"))
-    for path in ("/conversations", "/transcript/someone", "/unanswered", "/analytics", "/audit",
-                 "/account/password", "/conversations/delete?id=someone"):
+    for path in (
+        "/conversations",
+        "/transcript/someone",
+        "/unanswered",
+        "/analytics",
+        "/audit",
+        "/account/password",
+        "/conversations/delete?id=someone",
+    ):
         html = admin.get(path).text
         assert "<script" not in html and "style=" not in html and " on" + "click" not in html, path
 
 
-@pytest.mark.parametrize("path, form", [
-    ("/conversations/review", {"sender_id": "someone"}),
-    ("/conversations/tag", {"sender_id": "someone", "tag": "x"}),
-    ("/conversations/note", {"sender_id": "someone", "body": "x"}),
-    ("/conversations/flag", {"sender_id": "someone", "event_id": "1"}),
-    ("/conversations/delete", {"sender_id": "someone", "confirm": "someone"}),
-    ("/unanswered/assign", {"save": "1", "wordings-1": "x", "topic-1": "faq/cost"}),
-    ("/logout", {}),
-    ("/account/password", {}),
-])
+@pytest.mark.parametrize(
+    "path, form",
+    [
+        ("/conversations/review", {"sender_id": "someone"}),
+        ("/conversations/tag", {"sender_id": "someone", "tag": "x"}),
+        ("/conversations/note", {"sender_id": "someone", "body": "x"}),
+        ("/conversations/flag", {"sender_id": "someone", "event_id": "1"}),
+        ("/conversations/delete", {"sender_id": "someone", "confirm": "someone"}),
+        ("/unanswered/assign", {"save": "1", "wordings-1": "x", "topic-1": "faq/cost"}),
+        ("/logout", {}),
+        ("/account/password", {}),
+    ],
+)
 def test_every_form_needs_the_csrf_token(admin, path, form):
     assert admin.post(path, data=form).status_code == 400
     assert admin.post(path, data={**form, "_csrf": "not-the-token"}).status_code == 400
@@ -103,13 +117,17 @@ def test_every_form_needs_the_csrf_token(admin, path, form):
 
 
 def test_a_post_from_another_site_is_refused_even_with_the_token(admin):
-    response = admin.post("/conversations/review", data={"sender_id": "s", "_csrf": admin.csrf},
-                          headers={"Origin": "https://evil.example"})
+    response = admin.post(
+        "/conversations/review",
+        data={"sender_id": "s", "_csrf": admin.csrf},
+        headers={"Origin": "https://evil.example"},
+    )
     assert response.status_code == 400
 
 
 def test_login_needs_the_login_form_token(app, engine):
     from console import auth
+
     auth.create_user(engine, "ada", PASSWORD, "admin")
     client = app.test_client()
     client.get("/login")
@@ -118,10 +136,17 @@ def test_login_needs_the_login_form_token(app, engine):
 
 
 def test_reviewers_cannot_export_delete_or_read_the_audit_log(reviewer):
-    for path in ("/export/conversations.csv", "/export/conversations.json", "/unanswered/training-data.yml",
-                 "/audit", "/conversations/delete?id=x"):
+    for path in (
+        "/export/conversations.csv",
+        "/export/conversations.json",
+        "/unanswered/training-data.yml",
+        "/audit",
+        "/conversations/delete?id=x",
+    ):
         assert reviewer.get(path).status_code == 403, path
-    response = reviewer.post("/conversations/delete", data={"sender_id": "x", "confirm": "x", "_csrf": reviewer.csrf})
+    response = reviewer.post(
+        "/conversations/delete", data={"sender_id": "x", "confirm": "x", "_csrf": reviewer.csrf}
+    )
     assert response.status_code == 403
     assert "Export these" not in reviewer.get("/conversations").text
 
@@ -144,14 +169,22 @@ def test_after_login_only_local_paths(app):
 
 def test_a_one_time_password_must_be_changed_first(app, engine):
     from console import auth
+
     message = auth.bootstrap_admin(engine, {})
     one_time = message.split("one-time password: ")[1].split()[0]
     client = app.test_client()
     assert login(client, "admin", one_time).status_code == 302
     assert client.get("/conversations").headers["Location"] == "/account/password"
     token = csrf_from(client.get("/account/password").text)
-    response = client.post("/account/password", data={
-        "_csrf": token, "current_password": one_time, "new_password": PASSWORD, "new_password_again": PASSWORD})
+    response = client.post(
+        "/account/password",
+        data={
+            "_csrf": token,
+            "current_password": one_time,
+            "new_password": PASSWORD,
+            "new_password_again": PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert login(client, "admin", PASSWORD).status_code == 302
     assert client.get("/conversations").status_code == 200
@@ -163,10 +196,19 @@ def test_stored_script_is_escaped_on_every_screen(admin, engine):
     with engine.begin() as conn:
         unanswered.file_wordings(conn, [summary.normalize(SCRIPT)], "faq/cost", "ada")
     admin.post("/conversations/note", data={"_csrf": admin.csrf, "sender_id": SCRIPT, "body": SCRIPT})
-    admin.post("/conversations/flag", data={"_csrf": admin.csrf, "sender_id": SCRIPT, "event_id": "4",
-                                            "reason": SCRIPT})
-    pages = ["/conversations", "/conversations?q=script", "/unanswered?status=all", "/analytics", "/audit",
-             "/transcript/" + SCRIPT, "/conversations/delete?id=" + SCRIPT]
+    admin.post(
+        "/conversations/flag",
+        data={"_csrf": admin.csrf, "sender_id": SCRIPT, "event_id": "4", "reason": SCRIPT},
+    )
+    pages = [
+        "/conversations",
+        "/conversations?q=script",
+        "/unanswered?status=all",
+        "/analytics",
+        "/audit",
+        "/transcript/" + SCRIPT,
+        "/conversations/delete?id=" + SCRIPT,
+    ]
     for path in pages:
         response = admin.get(path)
         assert response.status_code == 200, path

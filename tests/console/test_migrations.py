@@ -27,7 +27,11 @@ def test_migrate_creates_every_table_and_records_each_version_once(engine):
 
 def test_indexes_for_the_list_and_filters_exist(engine):
     indexes = {index["name"] for index in sa.inspect(engine).get_indexes("console_conversations")}
-    assert {"ix_console_conv_started_sender", "ix_console_conv_crisis", "ix_console_conv_channel_started"} <= indexes
+    assert {
+        "ix_console_conv_started_sender",
+        "ix_console_conv_crisis",
+        "ix_console_conv_channel_started",
+    } <= indexes
     assert "ix_console_conv_started" not in indexes, "migration 3 replaced it"
     if engine.dialect.name == "postgresql":
         assert "ix_console_conv_search_trgm" in indexes

@@ -20,7 +20,11 @@ def count(engine, table, sender_id=None):
 
 
 def stored(engine):
-    add(engine, conversation("old", days_ago=40).fallback("dog?"), conversation("recent", days_ago=3).faq("x", "cost"))
+    add(
+        engine,
+        conversation("old", days_ago=40).fallback("dog?"),
+        conversation("recent", days_ago=3).faq("x", "cost"),
+    )
     summary.refresh(engine)
     with engine.begin() as conn:
         review.add_tag(conn, "old", "keep", "ada")
@@ -83,24 +87,41 @@ def test_f10_deleting_a_conversation_leaves_nothing_of_it_behind(admin, engine):
     """F10: after a delete, the question's words survived in console_assignments.normalized,
     in the audit log's `assign` entry, and staff searches (q=07700 900123) in the audit log."""
     secret = "jane smithson on 07700 900123 keeps texting me, can you help"
-    add(engine, conversation("victim").fallback(secret).faq("how much is it", "cost"),
-        conversation("other").fallback("do you take bupa insurance"))
+    add(
+        engine,
+        conversation("victim").fallback(secret).faq("how much is it", "cost"),
+        conversation("other").fallback("do you take bupa insurance"),
+    )
     summary.refresh(engine)
     admin.get("/conversations?q=07700+900123")
     admin.get("/conversations?q=smithson&crisis=no")
     page = admin.get("/unanswered").text
     row = next(n for n in range(1, 10) if f'name="example-{n}" value="{secret[:40]}' in page)
     wordings = re.search(rf'name="wordings-{row}" value="([^"]*)"', page).group(1)
-    filed = admin.post("/unanswered/assign", data={"_csrf": admin.csrf, "save": str(row),
-                                                   f"topic-{row}": "request_human", f"wordings-{row}": wordings})
+    filed = admin.post(
+        "/unanswered/assign",
+        data={
+            "_csrf": admin.csrf,
+            "save": str(row),
+            f"topic-{row}": "request_human",
+            f"wordings-{row}": wordings,
+        },
+    )
     assert filed.status_code == 302
-    admin.post("/conversations/note", data={"_csrf": admin.csrf, "sender_id": "victim", "body": "about smithson"})
+    admin.post(
+        "/conversations/note", data={"_csrf": admin.csrf, "sender_id": "victim", "body": "about smithson"}
+    )
     with engine.connect() as conn:
         assert "smithson" in unanswered.nlu_yaml(unanswered.training_examples(conn)), "it was filed"
-    done = admin.post("/conversations/delete", data={"_csrf": admin.csrf, "sender_id": "victim", "confirm": "victim"})
+    done = admin.post(
+        "/conversations/delete", data={"_csrf": admin.csrf, "sender_id": "victim", "confirm": "victim"}
+    )
     assert done.status_code == 302
-    left = [(table, value) for table, value in every_stored_value(engine)
-            if "smithson" in value.lower() or "900123" in value or "07700" in value]
+    left = [
+        (table, value)
+        for table, value in every_stored_value(engine)
+        if "smithson" in value.lower() or "900123" in value or "07700" in value
+    ]
     assert left == [], left
     assert "bupa" in " ".join(value for _, value in every_stored_value(engine)), "others' data stays"
 

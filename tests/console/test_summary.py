@@ -19,7 +19,11 @@ def watermark(engine):
 
 
 def test_refresh_summarises_new_conversations_and_moves_the_watermark(engine):
-    add(engine, conversation("a").faq("cost?", "cost"), conversation("b", channel="telegram").crisis("help me"))
+    add(
+        engine,
+        conversation("a").faq("cost?", "cost"),
+        conversation("b", channel="telegram").crisis("help me"),
+    )
     assert summary.refresh(engine) == 2
     found = summaries(engine)
     assert found["a"].topics == "faq/cost" and not found["a"].crisis
@@ -80,9 +84,17 @@ def test_a_conversation_gone_from_events_loses_its_summary_on_recompute(engine):
 
 def test_junk_event_data_does_not_stop_the_refresh(engine):
     with engine.begin() as conn:
-        conn.execute(schema.events.insert().values(sender_id="j", type_name="user", timestamp=1.0, data="not json"))
-        conn.execute(schema.events.insert().values(sender_id="j", type_name="user", timestamp=2.0,
-                                                   data=json.dumps({"event": "user", "text": "hi"})))
+        conn.execute(
+            schema.events.insert().values(sender_id="j", type_name="user", timestamp=1.0, data="not json")
+        )
+        conn.execute(
+            schema.events.insert().values(
+                sender_id="j",
+                type_name="user",
+                timestamp=2.0,
+                data=json.dumps({"event": "user", "text": "hi"}),
+            )
+        )
     summary.refresh(engine)
     assert summaries(engine)["j"].user_messages == 1
 

@@ -12,10 +12,12 @@ ZONE = ZoneInfo("Europe/London")
 
 
 def stored(engine):
-    add(engine,
+    add(
+        engine,
         conversation("a").fallback("Can I bring my dog?").faq("cost?", "cost", confidence=0.35),
         conversation("b", channel="telegram").fallback("can i bring my DOG").fallback("[email] is mine"),
-        conversation("c").faq("referral", "referral"))
+        conversation("c").faq("referral", "referral"),
+    )
     summary.refresh(engine)
 
 
@@ -73,15 +75,25 @@ def wording(text, count=1, topic=None):
 
 
 def test_paraphrases_share_a_group_and_different_questions_do_not():
-    found = [wording("do you take bupa insurance", 3), wording("is there parking near the clinic", 2),
-             wording("can i use my bupa health insurance", 1), wording("where can i park", 1)]
+    found = [
+        wording("do you take bupa insurance", 3),
+        wording("is there parking near the clinic", 2),
+        wording("can i use my bupa health insurance", 1),
+        wording("where can i park", 1),
+    ]
     groups = unanswered.group_by_meaning(found)
     assert [[w.normalized for w in g.wordings] for g in groups] == [
         ["do you take bupa insurance", "can i use my bupa health insurance"],
-        ["is there parking near the clinic"], ["where can i park"]]
+        ["is there parking near the clinic"],
+        ["where can i park"],
+    ]
     assert groups[0].count == 4
-    filed = unanswered.group_by_meaning([wording("do you take bupa insurance", topic="faq/cost"),
-                                         wording("can i use my bupa health insurance")])
+    filed = unanswered.group_by_meaning(
+        [
+            wording("do you take bupa insurance", topic="faq/cost"),
+            wording("can i use my bupa health insurance"),
+        ]
+    )
     assert len(filed) == 2, "a filed wording never joins an unfiled one"
 
 
@@ -90,5 +102,7 @@ def test_without_the_encoder_each_wording_is_its_own_group(monkeypatch):
         raise RuntimeError("no model")
 
     monkeypatch.setattr(unanswered, "_encode", broken)
-    groups = unanswered.group_by_meaning([wording("do you take bupa insurance"), wording("can i use my bupa insurance")])
+    groups = unanswered.group_by_meaning(
+        [wording("do you take bupa insurance"), wording("can i use my bupa insurance")]
+    )
     assert len(groups) == 2

@@ -19,16 +19,24 @@ def test_five_sources_each_with_a_title_a_file_and_a_description():
 def test_every_topic_rests_on_catalogued_sources_or_hands_off():
     for topic in all_topics().values():
         assert set(topic.sources) <= set(source_catalogue()), topic
-        assert list(topic.sources) == sorted(set(topic.sources)), f"{topic.id}: list each source once, in order"
+        assert list(topic.sources) == sorted(set(topic.sources)), (
+            f"{topic.id}: list each source once, in order"
+        )
         assert topic.sources or topic.handoff, f"{topic.id}: no sources, so the answer must hand off"
 
 
-@pytest.mark.skipif(not TOPICS_MD.is_file(), reason=f"upstream contract not found at {TOPICS_MD} (set SHARED_DIR)")
+@pytest.mark.skipif(
+    not TOPICS_MD.is_file(), reason=f"upstream contract not found at {TOPICS_MD} (set SHARED_DIR)"
+)
 def test_same_topics_in_the_same_order_with_the_same_sources_as_upstream():
     upstream = upstream_contract()
     assert list(all_topics()) == list(upstream), "topic ids or their order differ from topics.md"
     ours = {topic.id: (set(topic.sources), topic.handoff) for topic in all_topics().values()}
-    differing = {topic_id: (ours[topic_id], upstream[topic_id]) for topic_id in ours if ours[topic_id] != upstream[topic_id]}
+    differing = {
+        topic_id: (ours[topic_id], upstream[topic_id])
+        for topic_id in ours
+        if ours[topic_id] != upstream[topic_id]
+    }
     assert not differing, f"(sources, handoff) here vs in topics.md: {differing}"
 
 

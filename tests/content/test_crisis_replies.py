@@ -39,14 +39,24 @@ def test_every_variant_carries_every_line_and_a_button_for_each(variant):
     p = practice()
     response = render("utter_crisis", variant)
     text = response["text"]
-    for line in (p.crisis_emergency, p.urgent_line_how, p.crisis_samaritans, f"SHOUT to {p.crisis_shout_text}"):
+    for line in (
+        p.crisis_emergency,
+        p.urgent_line_how,
+        p.crisis_samaritans,
+        f"SHOUT to {p.crisis_shout_text}",
+    ):
         assert line in text, f"{variant}: {line!r} missing"
     if variant not in ("harm_to_others", "abuse"):  # there the danger is from someone, not an injury
         assert "A&E" in text
     assert button_targets(response) == [
-        f"tel:{p.crisis_emergency}", "tel:111", "tel:116123", f"sms:{p.crisis_shout_text}?&body=SHOUT",
+        f"tel:{p.crisis_emergency}",
+        "tel:111",
+        "tel:116123",
+        f"sms:{p.crisis_shout_text}?&body=SHOUT",
     ]
-    assert all(button["type"] == "web_url" and button["payload"] == button["url"] for button in response["buttons"])
+    assert all(
+        button["type"] == "web_url" and button["payload"] == button["url"] for button in response["buttons"]
+    )
     assert response.get("metadata", {}).get("crisis") is True  # the widget styles it as the crisis reply
     assert not re.search(r"{\w+}", text + str(response["buttons"])), "a placeholder was left unfilled"
 

@@ -7,8 +7,19 @@ import yaml
 
 from tests.support.project import ROOT, contract_topic_ids, heldout_examples, training_examples
 
-OTHER_INTENTS = ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "help",
-                 "request_human", "out_of_scope", "crisis", "share_difficulty"]
+OTHER_INTENTS = [
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "help",
+    "request_human",
+    "out_of_scope",
+    "crisis",
+    "share_difficulty",
+]
 
 
 @pytest.mark.parametrize("topic_id", contract_topic_ids())
@@ -53,8 +64,12 @@ def test_no_example_is_an_evaluation_message_reworded_by_order_or_punctuation():
     dev = yaml.safe_load((ROOT / "evaluation" / "real_questions" / "dev.yml").read_text(encoding="utf-8"))
     evaluation += [row["text"] for row in dev["questions"]]
     evaluated = {words(e): e for e in evaluation}
-    near = [(example, evaluated[words(example)]) for examples in training_examples().values()
-            for example in examples if words(example) in evaluated]
+    near = [
+        (example, evaluated[words(example)])
+        for examples in training_examples().values()
+        for example in examples
+        if words(example) in evaluated
+    ]
     assert not near
 
 

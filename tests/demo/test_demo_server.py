@@ -51,7 +51,14 @@ def test_the_page_carries_the_practice_configuration(site_url):
 
 
 def test_every_response_has_the_security_headers(site_url):
-    for path in ("/", "/accessibility", "/widget.js", "/widget.css", "/vendor/socket.io.min.js", "/no-such-page"):
+    for path in (
+        "/",
+        "/accessibility",
+        "/widget.js",
+        "/widget.css",
+        "/vendor/socket.io.min.js",
+        "/no-such-page",
+    ):
         _, headers, _ = fetch(site_url + path)
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
@@ -69,8 +76,14 @@ def test_the_policy_allows_only_this_site_and_the_rasa_socket():
 
 
 def test_only_known_files_are_served(site_url):
-    for path in ("/../practice.yml", "/web/index.html", "/node_modules/socket.io-client/package.json",
-                 "/node_modules/axe-core/axe.min.js", "/accessibility.html", "/bot/settings/__init__.py"):
+    for path in (
+        "/../practice.yml",
+        "/web/index.html",
+        "/node_modules/socket.io-client/package.json",
+        "/node_modules/axe-core/axe.min.js",
+        "/accessibility.html",
+        "/bot/settings/__init__.py",
+    ):
         status, _, _ = fetch(site_url + path)
         assert status == 404, path
 

@@ -22,7 +22,11 @@ def practice_file(tmp_path):
 
 def test_widget_settings_come_from_practice_yml(practice_file):
     widget = load_widget(practice_file, environ={})
-    assert (widget.welcome, widget.colour, widget.text_colour) == ("Ask us about therapy.", "#1f5f5b", "#ffffff")
+    assert (widget.welcome, widget.colour, widget.text_colour) == (
+        "Ask us about therapy.",
+        "#1f5f5b",
+        "#ffffff",
+    )
 
 
 def test_environment_overrides_the_file(practice_file):
@@ -60,7 +64,9 @@ def test_allowed_origins_from_the_environment():
     assert web_allowed_origins(environ) == ["https://www.example.org.uk", "https://example.org.uk"]
 
 
-@pytest.mark.parametrize("value", ["*", "https://*.example.org.uk", "https://example.org.uk/chat", "example.org.uk"])
+@pytest.mark.parametrize(
+    "value", ["*", "https://*.example.org.uk", "https://example.org.uk/chat", "example.org.uk"]
+)
 def test_wildcards_and_non_origins_are_refused(value):
     with pytest.raises(ConfigurationError, match="WEB_ALLOWED_ORIGINS"):
         web_allowed_origins({"WEB_ALLOWED_ORIGINS": value})

@@ -27,11 +27,23 @@ HELPED, DID_NOT_HELP = "This answer helped", "This answer did not help"
 def console(site, tmp_path_factory):  # noqa: F811 - the widget harness's fixture, imported above
     work = tmp_path_factory.mktemp("feedback-console")
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CONSOLE_DB_URL": site["bot"].db_url, "CONSOLE_PORT": str(port),
-           "CONSOLE_ADMIN_USER": ADMIN, "CONSOLE_ADMIN_PASSWORD": PASSWORD}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CONSOLE_DB_URL": site["bot"].db_url,
+        "CONSOLE_PORT": str(port),
+        "CONSOLE_ADMIN_USER": ADMIN,
+        "CONSOLE_ADMIN_PASSWORD": PASSWORD,
+    }
     log = open(work / "console.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "console", "serve"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/login", process, timeout=60)
         yield f"http://127.0.0.1:{port}"
@@ -57,7 +69,9 @@ def test_a_thumbs_down_in_the_widget_reaches_the_console(site, browser, console,
     thanks = visit.dialog.get_by_text("Thank you for your feedback.")
     expect(thanks).to_be_visible(timeout=WAIT_MS)
     assert "Thank you for your feedback." in visit.announced("polite")
-    assert page.locator(".chat-message--user").count() == 1, "a vote is not shown as something the visitor typed"
+    assert page.locator(".chat-message--user").count() == 1, (
+        "a vote is not shown as something the visitor typed"
+    )
     expect(up).to_have_attribute("aria-disabled", "true")
     up.click(force=True)  # one vote per answer: a person may still press it; nothing changes
     expect(up).to_have_attribute("aria-pressed", "false")
@@ -71,7 +85,9 @@ def test_a_thumbs_down_in_the_widget_reaches_the_console(site, browser, console,
     expect(visit.dialog.get_by_role("button", name=DID_NOT_HELP)).to_have_attribute("aria-pressed", "true")
     visit.say("I want to end my life")
     expect(visit.crisis().first).to_be_visible(timeout=WAIT_MS)
-    expect(visit.dialog.get_by_role("button", name=DID_NOT_HELP)).to_have_count(0)  # never after the crisis reply
+    expect(visit.dialog.get_by_role("button", name=DID_NOT_HELP)).to_have_count(
+        0
+    )  # never after the crisis reply
     visit.close()
 
     staff = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True).new_page()
@@ -86,7 +102,9 @@ def test_a_thumbs_down_in_the_widget_reaches_the_console(site, browser, console,
     row = section.get_by_role("row", name="What happens in a session")
     expect(row).to_contain_text("0")
     expect(row.get_by_role("cell")).to_have_text(["0", "1", "0%"])
-    assert Visit.axe_violations(SimpleNamespace(page=staff)) == [], "the analytics screen with the helpfulness figure"
+    assert Visit.axe_violations(SimpleNamespace(page=staff)) == [], (
+        "the analytics screen with the helpfulness figure"
+    )
     section.screenshot(path=str(screenshot_path("console-helpfulness.png", tmp_path)))
 
     section.get_by_role("link", name="Unanswered questions").click()  # the caption says where thumbs-down go

@@ -28,8 +28,15 @@ from tests.support.servers import ROOT, free_port, running_bot
 pytestmark = pytest.mark.model
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's (scripts/ensure-chromium); Playwright cannot fetch its own here
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WAIT_MS = 30_000  # a reply: the model's first answers can be slow on a busy 2-core machine
 DESKTOP = {"width": 1280, "height": 800}
@@ -120,17 +127,24 @@ class Visit:
         return self.page.locator(f'[aria-live="{politeness}"]').inner_text()
 
     def remote_addresses(self):
-        return [a for a in self.addresses if urlsplit(a).scheme not in ("data", "blob")
-                and urlsplit(a).hostname not in LOCAL_HOSTS]
+        return [
+            a
+            for a in self.addresses
+            if urlsplit(a).scheme not in ("data", "blob") and urlsplit(a).hostname not in LOCAL_HOSTS
+        ]
 
     def axe_violations(self):
         """axe-core's violations on the page as it is now: rule id and the first offending node."""
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.evaluate(AXE.read_text(encoding="utf-8"))  # devtools evaluation: not blocked by the CSP
         result = self.page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS)
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
         assert len(result["passes"]) >= 20, "axe ran its rules on this page"
-        return [(v["id"], v["nodes"][0]["target"], v["nodes"][0]["failureSummary"]) for v in result["violations"]]
+        return [
+            (v["id"], v["nodes"][0]["target"], v["nodes"][0]["failureSummary"]) for v in result["violations"]
+        ]
 
     def close(self):
         self.context.close()
@@ -154,41 +168,50 @@ def test_a_visitor_chats_through_the_widget_on_a_desktop(site, browser, tmp_path
     expect(greeting).to_be_in_viewport(ratio=1)  # the safety line, not scrolled past
     log_box = page.get_by_role("list", name="Conversation").bounding_box()
     assert greeting.bounding_box()["y"] >= log_box["y"] - 1, "the greeting's first bubble is in view"
-    assert facts.name in visit.announced("polite") or answer_opening("utter_greet") in visit.announced("polite")
+    assert facts.name in visit.announced("polite") or answer_opening("utter_greet") in visit.announced(
+        "polite"
+    )
     assert visit.axe_violations() == [], "the widget open"
     page.screenshot(path=str(screenshot_path("widget-screenshot.png", tmp_path)))
 
     topic.click()
     expect(visit.reply(answer_opening("utter_faq/session"))).to_be_visible(timeout=WAIT_MS)
     assert focused(page, "el => el.getAttribute('aria-label') || el.id") and visit.box.evaluate(
-        "el => el === document.activeElement"), "focus back in the message box after a quick reply"
+        "el => el === document.activeElement"
+    ), "focus back in the message box after a quick reply"
 
     visit.say("could therapy make me feel worse?")
     expect(visit.reply(answer_opening("utter_faq/side_effects"))).to_be_visible(timeout=WAIT_MS)
 
     visit.say("Can I talk to a person?")
     expect(page.get_by_role("link", name=f"Call {facts.phone}")).to_have_attribute(
-        "href", f"tel:{facts.phone_tel}", timeout=WAIT_MS)
+        "href", f"tel:{facts.phone_tel}", timeout=WAIT_MS
+    )
 
     visit.say("I want to end my life")
     crisis = visit.crisis()
     tel = facts.template_values()
     expect(visit.shout_link(facts)).to_be_visible(timeout=WAIT_MS)
     expect(visit.shout_link(facts)).to_have_attribute(
-        "href", re.compile("^sms:" + re.escape(tel["crisis_shout_sms"]) + r"(\?|$)"))
+        "href", re.compile("^sms:" + re.escape(tel["crisis_shout_sms"]) + r"(\?|$)")
+    )
     expect(crisis.last).to_contain_text(facts.phone)
     crisis_text = " ".join(crisis.all_inner_texts())
     for number in (facts.crisis_emergency, facts.crisis_samaritans, facts.crisis_shout_text):
         assert number in crisis_text
     expect(crisis.get_by_role("link", name=f"Call {facts.crisis_emergency}")).to_have_attribute(
-        "href", f"tel:{facts.crisis_emergency}")
+        "href", f"tel:{facts.crisis_emergency}"
+    )
     expect(crisis.get_by_role("link", name=f"Call Samaritans {facts.crisis_samaritans}")).to_have_attribute(
-        "href", f"tel:{tel['crisis_samaritans_tel']}")
+        "href", f"tel:{tel['crisis_samaritans_tel']}"
+    )
     for link in crisis.get_by_role("link").all():
         href = link.get_attribute("href")
         assert href.startswith(("tel:", "sms:")), f"every crisis button dials or texts: {href}"
     background = "el => getComputedStyle(el.querySelector('.chat-bubble')).backgroundColor"
-    assert crisis.first.evaluate(background) != greeting.first.evaluate(background), "the crisis reply stands out"
+    assert crisis.first.evaluate(background) != greeting.first.evaluate(background), (
+        "the crisis reply stands out"
+    )
     assert facts.crisis_samaritans in visit.announced("assertive"), "the crisis reply is announced at once"
     assert visit.axe_violations() == [], "after the crisis reply"
     page.screenshot(path=str(screenshot_path("widget-crisis-desktop.png", tmp_path)))
@@ -197,8 +220,9 @@ def test_a_visitor_chats_through_the_widget_on_a_desktop(site, browser, tmp_path
     session_id = visit.session_id()
     assert session_id.startswith("web:")
     with sa.create_engine(site["bot"].db_url).connect() as db:
-        stored = db.execute(sa.text("select data from events where sender_id = :s and type_name = 'user'"),
-                            {"s": session_id}).fetchall()
+        stored = db.execute(
+            sa.text("select data from events where sender_id = :s and type_name = 'user'"), {"s": session_id}
+        ).fetchall()
     assert stored and all(json.loads(row.data)["metadata"]["page"] == "/" for row in stored)
 
     page.reload()
@@ -223,7 +247,9 @@ def test_a_visitor_chats_through_the_widget_on_a_desktop(site, browser, tmp_path
     expect(crisis).to_have_count(0)
     assert visit.session_id() != session_id
 
-    assert not any(session_id in line or "session_id" in line for line in visit.console), "no id in the console"
+    assert not any(session_id in line or "session_id" in line for line in visit.console), (
+        "no id in the console"
+    )
     assert visit.remote_addresses() == [], "the page loads nothing from any other host"
     assert visit.problems == []
     visit.close()
@@ -294,13 +320,21 @@ def test_keyboard_only(site, browser):
     page.keyboard.press("Enter")
     expect(visit.dialog).to_be_visible()
     assert visit.box.evaluate("el => el === document.activeElement"), "opening puts focus in the message box"
-    expect(visit.dialog.get_by_role("button", name="What is psychodynamic therapy?")).to_be_visible(timeout=WAIT_MS)
+    expect(visit.dialog.get_by_role("button", name="What is psychodynamic therapy?")).to_be_visible(
+        timeout=WAIT_MS
+    )
 
     tab_to("el.textContent === 'What is psychodynamic therapy?'")
-    outline = focused(page, "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
+    outline = focused(
+        page,
+        "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }",
+    )
     assert outline[0] == "solid" and float(outline[1].rstrip("px")) >= 2, "a visible focus ring"
-    ring = page.evaluate("c => { const d = document.createElement('div'); d.style.color = c; document.body.append(d);"
-                         " const v = getComputedStyle(d).color; d.remove(); return v; }", outline[2])
+    ring = page.evaluate(
+        "c => { const d = document.createElement('div'); d.style.color = c; document.body.append(d);"
+        " const v = getComputedStyle(d).color; d.remove(); return v; }",
+        outline[2],
+    )
     panel_background = page.locator(".chat-body").evaluate("el => getComputedStyle(el).backgroundColor")
     assert contrast_ratio(rgb_hex(ring), rgb_hex(panel_background)) >= 3, "the focus ring reaches 3:1"
     page.keyboard.press("Enter")
@@ -357,15 +391,18 @@ def rgb_hex(css_colour):
     return "#" + "".join(f"{int(float(p)):02x}" for p in parts[:3])
 
 
-@pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}, {"width": 640, "height": 400}],
-                         ids=["320px", "200%-zoom"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 320, "height": 640}, {"width": 640, "height": 400}], ids=["320px", "200%-zoom"]
+)
 def test_reflow_at_320_px_and_200_percent_zoom(site, browser, viewport):
     """1280×800 at 200% zoom is a 640×400 CSS viewport."""
     visit = Visit(browser, site["url"], viewport=viewport, reduced_motion="reduce")
     visit.open_chat()
     expect(visit.reply(answer_opening("utter_greet"))).to_be_visible(timeout=WAIT_MS)
     assert visit.page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    assert visit.page.locator(".chat-log").evaluate("el => el.scrollWidth <= el.clientWidth"), "no sideways scroll"
+    assert visit.page.locator(".chat-log").evaluate("el => el.scrollWidth <= el.clientWidth"), (
+        "no sideways scroll"
+    )
     animation = visit.page.locator(".chat-dot").first.evaluate("el => getComputedStyle(el).animationName")
     assert animation == "none", "no animation when the visitor asks for reduced motion"
     assert visit.axe_violations() == []

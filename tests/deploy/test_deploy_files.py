@@ -45,8 +45,9 @@ def pinned(package):
 
 
 def test_dockerfile_passes_hadolint():
-    result = subprocess.run([tool("hadolint"), "--no-color", str(DEPLOY / "Dockerfile")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("hadolint"), "--no-color", str(DEPLOY / "Dockerfile")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -60,7 +61,9 @@ def test_dockerfile_uses_the_pinned_rasa_and_sdk_images_and_builds_both_targets(
     for line in (DEPLOY / "image-requirements.txt").read_text().splitlines():
         name = line.split("#")[0].strip()
         if name:
-            assert re.search(rf"^{re.escape(name)}==", (ROOT / "requirements.txt").read_text(), re.M | re.I), name
+            assert re.search(
+                rf"^{re.escape(name)}==", (ROOT / "requirements.txt").read_text(), re.M | re.I
+            ), name
 
 
 def test_compose_services_and_dependencies_are_consistent():
@@ -79,7 +82,9 @@ def test_compose_services_and_dependencies_are_consistent():
 
 
 def test_every_module_a_container_runs_exists():
-    dockerfile_cmd = re.search(r'^CMD \["python", "-m", "([\w.]+)"', (DEPLOY / "Dockerfile").read_text(), re.M)
+    dockerfile_cmd = re.search(
+        r'^CMD \["python", "-m", "([\w.]+)"', (DEPLOY / "Dockerfile").read_text(), re.M
+    )
     modules = {dockerfile_cmd.group(1)}
     for service in compose()["services"].values():
         command = service.get("command", [])
@@ -95,7 +100,9 @@ def test_nginx_sends_traffic_only_to_services_that_exist():
     conf = (DEPLOY / "nginx.conf").read_text()
     assert conf.count("{") == conf.count("}")
     upstream_hosts = set(re.findall(r"^\s*server ([\w-]+):\d+", conf, re.M))
-    proxied_hosts = set(re.findall(r"proxy_pass http://([\w-]+)", conf)) - set(re.findall(r"upstream (\w+)", conf))
+    proxied_hosts = set(re.findall(r"proxy_pass http://([\w-]+)", conf)) - set(
+        re.findall(r"upstream (\w+)", conf)
+    )
     assert upstream_hosts | {h.split(":")[0] for h in proxied_hosts} <= services
     rasa_upstream = re.search(r"upstream rasa \{(.*?)\}", conf, re.S).group(1)
     assert len(re.findall(r"server rasa-", rasa_upstream)) >= 2
@@ -105,8 +112,11 @@ MANIFESTS = sorted(p for p in (DEPLOY / "k8s").glob("*.yaml") if p.name != "kust
 
 
 def test_kubernetes_manifests_validate_against_the_schemas():
-    result = subprocess.run([tool("kubernetes-validate"), "--strict", "--quiet", *map(str, MANIFESTS)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("kubernetes-validate"), "--strict", "--quiet", *map(str, MANIFESTS)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -114,8 +124,12 @@ def test_kustomization_lists_every_manifest_and_config_gives_the_production_sett
     kustomization = yaml.safe_load((DEPLOY / "k8s" / "kustomization.yaml").read_text())
     assert sorted(kustomization["resources"]) == sorted(p.name for p in MANIFESTS)
     docs = [d for p in MANIFESTS for d in yaml.safe_load_all(p.read_text()) if d]
-    given = {key for d in docs if d["kind"] in ("ConfigMap", "Secret") for key in {**d.get("data", {}),
-                                                                                     **d.get("stringData", {})}}
+    given = {
+        key
+        for d in docs
+        if d["kind"] in ("ConfigMap", "Secret")
+        for key in {**d.get("data", {}), **d.get("stringData", {})}
+    }
     assert production_variables() | {"TRACKER_DB_URL"} <= given
 
 
@@ -138,7 +152,9 @@ def test_every_entry_point_turns_telemetry_off_and_gives_the_secrets_production_
     documents = {d["kind"]: d for d in config}
     assert documents["ConfigMap"]["data"]["RASA_TELEMETRY_ENABLED"] == "false"
     assert documents["ConfigMap"]["data"]["APP_ENV"] == "production"
-    assert {"ACTION_SERVER_TOKEN", "REST_CHANNEL_TOKEN", "CONVERSATION_ID_KEY"} <= set(documents["Secret"]["stringData"])
+    assert {"ACTION_SERVER_TOKEN", "REST_CHANNEL_TOKEN", "CONVERSATION_ID_KEY"} <= set(
+        documents["Secret"]["stringData"]
+    )
     makefile = (ROOT / "Makefile").read_text()
     assert "RASA_TELEMETRY_ENABLED ?= false" in makefile
     assert "processes.action_server" in makefile

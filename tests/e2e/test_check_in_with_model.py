@@ -44,9 +44,13 @@ def chat(tmp_path, monkeypatch, smtp):
     monkeypatch.setenv("JOURNAL_DIR", str(tmp_path / "journal"))
     monkeypatch.setenv("ACTION_SERVER_URL", f"http://127.0.0.1:{free_port()}/webhook")  # nothing listens
     monkeypatch.setenv("ACTION_SERVER_TOKEN", "check-in-test")  # endpoints.yml sends it
-    for name, value in {"DUTY_ALERT_SMTP_HOST": smtp.host, "DUTY_ALERT_SMTP_PORT": str(smtp.port),
-                        "DUTY_ALERT_STARTTLS": "false", "DUTY_ALERT_FROM": "bot@practice.example.org.uk",
-                        "DUTY_ALERT_TO": "duty@practice.example.org.uk"}.items():
+    for name, value in {
+        "DUTY_ALERT_SMTP_HOST": smtp.host,
+        "DUTY_ALERT_SMTP_PORT": str(smtp.port),
+        "DUTY_ALERT_STARTTLS": "false",
+        "DUTY_ALERT_FROM": "bot@practice.example.org.uk",
+        "DUTY_ALERT_TO": "duty@practice.example.org.uk",
+    }.items():
         monkeypatch.setenv(name, value)
     settings.duty_alert.cache_clear()
     hook.duty_alerter.cache_clear()
@@ -62,8 +66,9 @@ class Chat:
         return asyncio.run(self._run(sender, texts))
 
     async def _run(self, sender, texts):
-        agent = await load_agent(model_path=str(MODEL), endpoints=AvailableEndpoints.read_endpoints(
-            str(ROOT / "endpoints.yml")))
+        agent = await load_agent(
+            model_path=str(MODEL), endpoints=AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
+        )
         parse = agent.processor.parse_message
 
         async def with_risk(message, tracker=None, only_output_properties=True):
@@ -84,7 +89,9 @@ class Chat:
 
 def actions(tracker):
     skip = {"action_listen", "action_session_start"}
-    return [e.action_name for e in tracker.events if isinstance(e, ActionExecuted) and e.action_name not in skip]
+    return [
+        e.action_name for e in tracker.events if isinstance(e, ActionExecuted) and e.action_name not in skip
+    ]
 
 
 def slot_values(tracker, name):
@@ -107,15 +114,21 @@ def test_a_typed_hedge_counts_as_yes(chat):
 
 def test_no_gets_the_gentle_signpost_and_the_conversation_goes_on(chat, smtp):
     before = len(smtp.messages)
-    tracker = chat.run("check-in-no", "everything feels pointless lately", "no I'm fine, just asking",
-                       "what is psychodynamic therapy?")
+    tracker = chat.run(
+        "check-in-no",
+        "everything feels pointless lately",
+        "no I'm fine, just asking",
+        "what is psychodynamic therapy?",
+    )
     assert actions(tracker) == ["utter_check_in", "utter_check_in_no", "utter_faq"]
     time.sleep(0.5)
     assert len(smtp.messages) == before, "no alert when the answer is no"
 
 
 def test_risk_building_up_over_turns_gets_the_check_in(chat):
-    tracker = chat.run("accumulating", "i've been feeling really low lately", "work is awful and i can't sleep")
+    tracker = chat.run(
+        "accumulating", "i've been feeling really low lately", "work is awful and i can't sleep"
+    )
     assert actions(tracker)[0] != "utter_check_in", "one elevated message alone does not accumulate"
     assert actions(tracker)[-1] == "utter_check_in"
 

@@ -23,9 +23,12 @@ def smtp():
 
 def alert_env(server):
     return {
-        "DUTY_ALERT_SMTP_HOST": server.host, "DUTY_ALERT_SMTP_PORT": str(server.port),
-        "DUTY_ALERT_STARTTLS": "false", "DUTY_ALERT_FROM": "assistant@practice.example.org.uk",
-        "DUTY_ALERT_TO": "duty@practice.example.org.uk", "CONSOLE_BASE_URL": "https://console.example.org.uk",
+        "DUTY_ALERT_SMTP_HOST": server.host,
+        "DUTY_ALERT_SMTP_PORT": str(server.port),
+        "DUTY_ALERT_STARTTLS": "false",
+        "DUTY_ALERT_FROM": "assistant@practice.example.org.uk",
+        "DUTY_ALERT_TO": "duty@practice.example.org.uk",
+        "CONSOLE_BASE_URL": "https://console.example.org.uk",
         "RATE_LIMIT_PER_MINUTE": "0",
     }
 
@@ -52,7 +55,9 @@ def is_check_in(replies):
 
 def every_line_in(text):
     p = practice()
-    return all(v in text for v in (p.crisis_emergency, p.urgent_line_how, p.crisis_samaritans, p.crisis_shout_text))
+    return all(
+        v in text for v in (p.crisis_emergency, p.urgent_line_how, p.crisis_samaritans, p.crisis_shout_text)
+    )
 
 
 def test_the_duty_email_arrives_within_5_seconds_of_the_crisis_reply(bot, smtp):
@@ -92,9 +97,11 @@ def test_risk_right_after_an_faq_answer_gets_the_crisis_reply(bot):
 
 def test_risk_emerging_over_three_messages_gets_a_safety_reply(bot):
     """Worry that builds: the safety reply (check-in or crisis) comes, and no FAQ answers the risk."""
-    turns = ["i've not been sleeping and i feel like a burden to everyone",
-             "honestly everyone would be better off without me",
-             "i've been thinking about ending my life"]
+    turns = [
+        "i've not been sleeping and i feel like a burden to everyone",
+        "honestly everyone would be better off without me",
+        "i've been thinking about ending my life",
+    ]
     replies = [bot.say("emerging-1", text) for text in turns]
     assert is_check_in(replies[-1]) or is_crisis_reply(replies[-1])
     # Once a safety reply is given, every later reply is one too (until the person answers).

@@ -39,7 +39,9 @@ def test_personal_data_never_reaches_the_events_table(bot):
     assert practice().phone in " ".join(reply.get("text", "") for reply in replies)
 
     with sa.create_engine(bot.db_url).connect() as conn:
-        rows = conn.execute(sa.text("select type_name, data from events where sender_id = 'rest:private-1'")).fetchall()
+        rows = conn.execute(
+            sa.text("select type_name, data from events where sender_id = 'rest:private-1'")
+        ).fetchall()
     stored = "\n".join(row.data for row in rows)
     for kind, value in PERSONAL.items():
         assert value not in stored, f"the {kind} was stored"

@@ -59,12 +59,16 @@ def test_conversation_is_stored_with_the_crisis_flag(bot):
     engine = sa.create_engine(bot.db_url)
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.text("select type_name, intent_name, action_name, data from events where sender_id = :s order by id"),
+            sa.text(
+                "select type_name, intent_name, action_name, data from events where sender_id = :s order by id"
+            ),
             {"s": "rest:visitor-2"},  # REST's namespace (bot/channels/ids.py)
         ).fetchall()
     assert any(row.intent_name == "crisis" for row in rows)
     assert any(row.action_name == "action_flag_crisis" for row in rows)
-    assert any(row.type_name == "slot" and '"crisis_flagged"' in row.data and "true" in row.data for row in rows)
+    assert any(
+        row.type_name == "slot" and '"crisis_flagged"' in row.data and "true" in row.data for row in rows
+    )
 
 
 def test_not_understood_twice_offers_topics_then_the_line(bot):

@@ -35,7 +35,10 @@ def test_scoring_real_questions():
 
 
 def test_gate_curve_trades_wrong_answers_for_abstentions():
-    items = [parsed("faq", ("faq/cost", 0.9), ("faq/x", 0.05)), parsed("faq", ("faq/past", 0.45), ("faq/x", 0.3))]
+    items = [
+        parsed("faq", ("faq/cost", 0.9), ("faq/x", 0.05)),
+        parsed("faq", ("faq/past", 0.45), ("faq/x", 0.3)),
+    ]
     rows = {(r["threshold"], r["margin"]): r for r in gate_curve(items, [["cost"], ["cost"]])}
     assert rows[(0.0, 0.0)]["wrong_answer"] == 1
     assert rows[(0.5, 0.0)]["wrong_answer"] == 0 and rows[(0.5, 0.0)]["abstained"] == 1
@@ -51,5 +54,9 @@ def test_heldout_scoring():
 def test_loads_the_real_dev_split(tmp_path):
     (tmp_path / "dev.yml").write_text(
         "questions:\n- text: Is it private?\n  accept: [confidentiality]\n"
-        "- text: How do I train?\n  accept: [decline]\n")
-    assert load_real("dev", tmp_path) == [("Is it private?", ["confidentiality"]), ("How do I train?", ["out_of_scope"])]
+        "- text: How do I train?\n  accept: [decline]\n"
+    )
+    assert load_real("dev", tmp_path) == [
+        ("Is it private?", ["confidentiality"]),
+        ("How do I train?", ["out_of_scope"]),
+    ]

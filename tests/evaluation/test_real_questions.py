@@ -118,8 +118,7 @@ def test_no_duplicate_texts_within_or_across_splits(entries):
 
 def test_no_real_question_is_in_the_training_data(entries):
     train = training_texts()
-    leaked = [row["text"] for split in SPLITS for row in entries[split]
-              if normalise(row["text"]) in train]
+    leaked = [row["text"] for split in SPLITS for row in entries[split] if normalise(row["text"]) in train]
     assert not leaked, f"real questions found verbatim under data/: {leaked}"
 
 

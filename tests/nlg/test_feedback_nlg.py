@@ -29,8 +29,12 @@ def no_callbacks(monkeypatch):
 
 
 def generate(name, channel="socketio", events=()):
-    domain = Domain.from_dict({"responses": {**DOMAIN["responses"], **FAQ, **MORE},
-                               "slots": {"crisis_flagged": {"type": "bool", "mappings": [{"type": "custom"}]}}})
+    domain = Domain.from_dict(
+        {
+            "responses": {**DOMAIN["responses"], **FAQ, **MORE},
+            "slots": {"crisis_flagged": {"type": "bool", "mappings": [{"type": "custom"}]}},
+        }
+    )
     tracker = DialogueStateTracker.from_events("visitor", list(events), slots=domain.slots)
     return asyncio.run(FeedbackResponseGenerator(domain=domain).generate(name, tracker, channel))
 
@@ -79,5 +83,7 @@ def test_the_callback_is_offered_on_text_channels_hand_off_only_with_a_key(monke
     callbacks.shared_store.cache_clear(), callback_flow.shared_flow.cache_clear()
     payloads = [b["payload"] for b in generate("utter_handoff", "sms")["buttons"]]
     assert payloads[-1] == callback_flow.START_PAYLOAD
-    assert callback_flow.START_PAYLOAD not in str(generate("utter_handoff", "socketio")), "the widget has its menu"
+    assert callback_flow.START_PAYLOAD not in str(generate("utter_handoff", "socketio")), (
+        "the widget has its menu"
+    )
     assert callback_flow.START_PAYLOAD not in str(generate("utter_crisis", "sms"))

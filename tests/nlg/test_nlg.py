@@ -29,8 +29,15 @@ def test_handoff_gives_the_line_as_text_and_tel_button():
 def test_crisis_reply_has_every_crisis_line():
     text = render("utter_crisis")["text"]
     p = practice()
-    for value in (p.crisis_emergency, "A&E", f"NHS {p.crisis_nhs_urgent}", f"option {p.crisis_nhs_urgent_option}",
-                  p.crisis_samaritans, p.crisis_shout_text, p.phone):
+    for value in (
+        p.crisis_emergency,
+        "A&E",
+        f"NHS {p.crisis_nhs_urgent}",
+        f"option {p.crisis_nhs_urgent_option}",
+        p.crisis_samaritans,
+        p.crisis_shout_text,
+        p.phone,
+    ):
         assert value in text
 
 

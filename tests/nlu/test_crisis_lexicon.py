@@ -29,28 +29,34 @@ def test_false_alarms_on_ordinary_questions_stay_under_5_percent(detector):
     assert len(alarms) / len(CRISIS_EVAL["ordinary"]) <= 0.05, alarms
 
 
-@pytest.mark.parametrize("text", [
-    "I don't see the point any more",
-    "i dont see the point anymore",
-    "wanna kms",
-    "Im going to end it tonight",
-    "I KEEP CUTTING MYSELF",
-    "my stepdad hits me",
-    "i've taken an overdose",
-    "I'm suicidle",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't see the point any more",
+        "i dont see the point anymore",
+        "wanna kms",
+        "Im going to end it tonight",
+        "I KEEP CUTTING MYSELF",
+        "my stepdad hits me",
+        "i've taken an overdose",
+        "I'm suicidle",
+    ],
+)
 def test_indirect_misspelt_and_shouted_risk(detector, text):
     assert detector.is_risky(text)
 
 
-@pytest.mark.parametrize("text", [
-    "does it help with depression?",
-    "can therapy make me feel worse?",
-    "does it help with substance abuse",
-    "I'm dying to know how it works",
-    "what happens in a session",
-    "my mum passed away last year, would therapy help with grief",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does it help with depression?",
+        "can therapy make me feel worse?",
+        "does it help with substance abuse",
+        "I'm dying to know how it works",
+        "what happens in a session",
+        "my mum passed away last year, would therapy help with grief",
+    ],
+)
 def test_ordinary_questions_do_not_fire(detector, text):
     assert not detector.is_risky(text)
 
@@ -74,23 +80,29 @@ def test_normalisation_rewrites_text_speak():
     assert lexicon.normalise_text("I can’t, wanna kms") == "i can not , want to kill myself"
 
 
-@pytest.mark.parametrize("text", [
-    "I self-harmed when I was a teenager, would a therapist need to know?",
-    "do you have a policy on suicide risk?",
-    "I took an overdose years ago, does that matter for referral?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I self-harmed when I was a teenager, would a therapist need to know?",
+        "do you have a policy on suicide risk?",
+        "I took an overdose years ago, does that matter for referral?",
+    ],
+)
 def test_a_topic_word_in_the_past_or_a_question_is_a_check_in_not_a_crisis(detector, text):
     findings = detector.find(text)
     assert findings and not detector.is_risky(text)
     assert {match["framing"] for match in findings} <= {"past_or_question", "topic_only"}
 
 
-@pytest.mark.parametrize("text", [
-    "I used to self-harm years ago and I've started again",
-    "can therapy help me stop wanting to kill myself",
-    "do you see teenagers, I've been self harming",
-    "I took an overdose years ago and I've just done it again",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I used to self-harm years ago and I've started again",
+        "can therapy help me stop wanting to kill myself",
+        "do you see teenagers, I've been self harming",
+        "I took an overdose years ago and I've just done it again",
+    ],
+)
 def test_a_present_statement_stays_a_crisis_whatever_the_framing(detector, text):
     assert detector.is_risky(text)
 
@@ -105,31 +117,38 @@ def test_phrase_rewrites_run_before_word_rewrites():
     assert lexicon.normalise_text("gonna kill my self 2nite") == "going to kill myself tonight"
 
 
-@pytest.mark.parametrize("text", [
-    "what are the warning signs of suicide",
-    "how do I talk to my son about self-harm",
-    "I had chest pain at work and the doctor says it's anxiety",
-    "we set a date for the wedding",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what are the warning signs of suicide",
+        "how do I talk to my son about self-harm",
+        "I had chest pain at work and the doctor says it's anxiety",
+        "we set a date for the wedding",
+    ],
+)
 def test_a_topic_word_or_an_everyday_phrase_is_a_check_in_at_most(detector, text):
     assert not detector.is_risky(text)
 
 
-@pytest.mark.parametrize("text", [
-    "I'm suicidal",
-    "suicidal",
-    "I keep thinking about suicide",
-    "been self harming every night",
-    "I took 30 paracetamol",
-    "i overdosed on my meds",
-    "my boyfriend gets violent when he drinks",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm suicidal",
+        "suicidal",
+        "I keep thinking about suicide",
+        "been self harming every night",
+        "I took 30 paracetamol",
+        "i overdosed on my meds",
+        "my boyfriend gets violent when he drinks",
+    ],
+)
 def test_the_writers_own_present_words_stay_a_crisis(detector, text):
     assert detector.is_risky(text)
 
 
 @pytest.mark.parametrize(
-    "text", ["I'd jump at the chance", "I could strangle my brother", "I feel like I can't breathe when I panic"]
+    "text",
+    ["I'd jump at the chance", "I could strangle my brother", "I feel like I can't breathe when I panic"],
 )
 def test_idioms_are_not_risk(detector, text):
     assert not detector.is_risky(text)

@@ -25,7 +25,9 @@ RISK_PHRASES = [
 ]
 SEPARATORS = [" ", "\n", ". ", "! ", "? ", ", ", " (", ") ", ' "', '" ', " - ", "... ", " :( "]
 INVISIBLE = ["\u200b", "\u00ad", "\u2060", "\ufeff", "\u202e", "\u0007"]
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture(scope="module")

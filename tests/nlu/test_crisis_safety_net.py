@@ -66,8 +66,11 @@ def test_the_semantic_detector_alone_raises_a_crisis(safety_net):
 
 
 def test_a_confident_classifier_crisis_hidden_by_the_fallback_is_restored(safety_net):
-    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "crisis", "confidence": 0.995},
-               {"name": "faq", "confidence": 0.005}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "crisis", "confidence": 0.995},
+        {"name": "faq", "confidence": 0.005},
+    ]
     [out] = safety_net.process([message("zzz qqq", "nlu_fallback", 0.5, ranking)])
     assert out.get("intent") == {"name": "crisis", "confidence": 1.0}
     assert out.get("risk")["triggered_by"] == ["classifier"]
@@ -75,8 +78,11 @@ def test_a_confident_classifier_crisis_hidden_by_the_fallback_is_restored(safety
 
 def test_an_unsure_classifier_crisis_is_a_check_in_not_silence(safety_net):
     # Was a crisis before the dev split showed the classifier's false alarms (docs/safety/).
-    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "crisis", "confidence": 0.35},
-               {"name": "faq", "confidence": 0.3}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "crisis", "confidence": 0.35},
+        {"name": "faq", "confidence": 0.3},
+    ]
     [out] = safety_net.process([message("zzz qqq", "nlu_fallback", 0.4, ranking)])
     assert out.get("risk")["level"] == "check_in" and out.get("risk")["triggered_by"] == ["classifier"]
     assert out.get("intent")["name"] == "nlu_fallback"
@@ -92,7 +98,9 @@ def test_ordinary_question_is_left_alone_with_a_none_record(safety_net):
 
 
 def test_a_check_in_leaves_the_intent_as_the_classifier_said(safety_net):
-    [out] = safety_net.process([message("I attempted suicide years ago, will you ask me about it?", "faq", 0.7)])
+    [out] = safety_net.process(
+        [message("I attempted suicide years ago, will you ask me about it?", "faq", 0.7)]
+    )
     risk = out.get("risk")
     assert_risk_record(risk)
     assert risk["level"] == "check_in" and risk["kinds"]
@@ -105,7 +113,9 @@ def test_button_payloads_pass_but_slash_cannot_hide_risk(safety_net):
     assert out.get("intent")["name"] == "help"
     [out] = safety_net.process([message("/i want to die", "nlu_fallback", 0.2)])
     assert out.get("intent")["name"] == "crisis"
-    [out] = safety_net.process([message("/my parents would be relieved if I vanished for good", "greet", 1.0)])
+    [out] = safety_net.process(
+        [message("/my parents would be relieved if I vanished for good", "greet", 1.0)]
+    )
     assert out.get("risk")["level"] in {"check_in", "crisis"}
 
 
@@ -121,17 +131,24 @@ def test_an_empty_message_does_not_fail(safety_net):
 
 
 def test_an_unsure_classifier_crisis_does_not_give_the_crisis_intent_at_check_in(safety_net):
-    ranking = [{"name": "crisis", "confidence": 0.7}, {"name": "share_difficulty", "confidence": 0.2},
-               {"name": "faq", "confidence": 0.1}]
+    ranking = [
+        {"name": "crisis", "confidence": 0.7},
+        {"name": "share_difficulty", "confidence": 0.2},
+        {"name": "faq", "confidence": 0.1},
+    ]
     [out] = safety_net.process([message("zzz qqq", "crisis", 0.7, ranking)])
     assert out.get("risk")["level"] == "check_in"
     assert out.get("intent") == {"name": "share_difficulty", "confidence": 0.2}
 
 
 def test_a_confident_classifier_on_a_past_topic_word_is_a_check_in(safety_net):
-    risk = safety_net.assess("I had a suicide attempt in my twenties, does that go on my notes?",
-                             {"name": "crisis", "confidence": 0.995})
+    risk = safety_net.assess(
+        "I had a suicide attempt in my twenties, does that go on my notes?",
+        {"name": "crisis", "confidence": 0.995},
+    )
     assert risk["level"] == "check_in"
     # ...but not when the writer's own words are current
-    risk = safety_net.assess("I keep thinking about suicide, can you help?", {"name": "crisis", "confidence": 0.995})
+    risk = safety_net.assess(
+        "I keep thinking about suicide, can you help?", {"name": "crisis", "confidence": 0.995}
+    )
     assert risk["level"] == "crisis"

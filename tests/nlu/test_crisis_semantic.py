@@ -77,11 +77,14 @@ def test_no_exemplar_is_copied_from_the_evaluation():
     assert not exemplars & evaluation
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("i really want to kill myself", "self"),
-    ("my husband beats me", "abuse"),
-    ("I've swallowed all my pills", "ingestion"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("i really want to kill myself", "self"),
+        ("my husband beats me", "abuse"),
+        ("I've swallowed all my pills", "ingestion"),
+    ],
+)
 def test_clear_risk_is_a_crisis_of_the_right_kind(semantic, text, kind):
     found = semantic.assess(text)
     assert found.level == "crisis" and found.kinds[0] == kind
@@ -93,11 +96,14 @@ def test_a_risk_clause_inside_an_ordinary_question_is_found(semantic):
     assert "i just want to die" in found.riskiest.text  # the unit as rewritten for matching (lower case)
 
 
-@pytest.mark.parametrize("text", [
-    "Does psychodynamic therapy help with anxiety?",
-    "What happens in the first session?",
-    "I'd kill for an appointment on a Saturday",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does psychodynamic therapy help with anxiety?",
+        "What happens in the first session?",
+        "I'd kill for an appointment on a Saturday",
+    ],
+)
 def test_ordinary_questions_are_not_a_crisis(semantic, text):
     assert semantic.assess(text).level != "crisis"
 

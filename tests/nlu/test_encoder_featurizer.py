@@ -13,8 +13,9 @@ def test_adds_sentence_features_scaled_and_stores_the_unit_vector():
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
     message = Message(data={"text": "is therapy confidential"})
     tokenizer.process([message])
-    featurizer = EncoderFeaturizer.create({**EncoderFeaturizer.get_default_config(), "scale": 10.0},
-                                          None, None, ExecutionContext(None, "enc"))
+    featurizer = EncoderFeaturizer.create(
+        {**EncoderFeaturizer.get_default_config(), "scale": 10.0}, None, None, ExecutionContext(None, "enc")
+    )
     featurizer.process([message])
     sequence, sentence = message.get_dense_features("text")
     expected = shared_encoder().encode(["is therapy confidential"])[0]

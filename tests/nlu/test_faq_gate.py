@@ -13,8 +13,9 @@ def message(text, intent="faq", ranking=((("faq/cost", 0.9)), ("faq/referral", 0
         "text": text,
         "intent": {"name": intent, "confidence": 0.97},
         "intent_ranking": [{"name": first, "confidence": 0.97}, {"name": "out_of_scope", "confidence": 0.02}],
-        "response_selector": {"faq": {"ranking": [
-            {"intent_response_key": key, "confidence": conf} for key, conf in ranking]}},
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": key, "confidence": conf} for key, conf in ranking]}
+        },
     }
     if intent == "nlu_fallback":
         data["intent_ranking"].insert(0, {"name": "nlu_fallback", "confidence": 0.5})
@@ -53,20 +54,34 @@ def test_a_short_follow_up_is_marked_for_the_follow_up_action():
 
 
 def test_a_follow_up_the_fallback_classifier_was_unsure_of_still_gets_context():
-    result = gated(message("and for couples?", intent="nlu_fallback", first="faq",
-                           ranking=[("faq/related_therapies", 0.4), ("faq/cost", 0.3)]))
+    result = gated(
+        message(
+            "and for couples?",
+            intent="nlu_fallback",
+            first="faq",
+            ranking=[("faq/related_therapies", 0.4), ("faq/cost", 0.3)],
+        )
+    )
     assert result.get("intent")["name"] == "faq_followup"
 
 
 def test_crisis_and_other_intents_are_never_gated():
     for intent in ("crisis", "greet", "share_difficulty"):
-        result = gated(message("what about it?", intent=intent, ranking=[("faq/cost", 0.2), ("faq/past", 0.19)]))
+        result = gated(
+            message("what about it?", intent=intent, ranking=[("faq/cost", 0.2), ("faq/past", 0.19)])
+        )
         assert result.get("intent")["name"] == intent
 
 
 def test_a_fallback_whose_first_choice_was_crisis_is_left_for_the_safety_net():
-    result = gated(message("what about ending it", intent="nlu_fallback", first="crisis",
-                           ranking=[("faq/attendance", 0.9), ("faq/cost", 0.01)]))
+    result = gated(
+        message(
+            "what about ending it",
+            intent="nlu_fallback",
+            first="crisis",
+            ranking=[("faq/attendance", 0.9), ("faq/cost", 0.01)],
+        )
+    )
     assert result.get("intent")["name"] == "nlu_fallback"
     assert result.get("faq_gate") is None
 
@@ -80,12 +95,22 @@ def test_is_sure_needs_both_confidence_and_margin():
 
 
 def test_a_follow_up_that_looks_off_topic_on_its_own_still_gets_context():
-    result = gated(message("and how long does that take?", intent="out_of_scope",
-                           ranking=[("faq/duration", 0.9), ("faq/referral", 0.05)]))
+    result = gated(
+        message(
+            "and how long does that take?",
+            intent="out_of_scope",
+            ranking=[("faq/duration", 0.9), ("faq/referral", 0.05)],
+        )
+    )
     assert result.get("intent")["name"] == "faq_followup"
 
 
 def test_an_off_topic_question_that_is_no_follow_up_stays_off_topic():
-    result = gated(message("what time does the pharmacy close", intent="out_of_scope",
-                           ranking=[("faq/duration", 0.9), ("faq/referral", 0.05)]))
+    result = gated(
+        message(
+            "what time does the pharmacy close",
+            intent="out_of_scope",
+            ranking=[("faq/duration", 0.9), ("faq/referral", 0.05)],
+        )
+    )
     assert result.get("intent")["name"] == "out_of_scope"

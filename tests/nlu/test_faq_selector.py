@@ -12,14 +12,21 @@ from bot.nlu.faq_selector import EncoderFaqSelector, ExampleMemory
 
 EXAMPLES = {
     "cost": ["how much does it cost", "what are your fees", "is it expensive", "price per session"],
-    "format": ["can i have sessions online", "do you offer video sessions", "is it on the phone or in person"],
+    "format": [
+        "can i have sessions online",
+        "do you offer video sessions",
+        "is it on the phone or in person",
+    ],
     "children": ["do you see teenagers", "can my child have therapy", "is it suitable for kids"],
 }
 
 
 def training_data():
-    examples = [Message(data={"text": text, "intent": "faq", "intent_response_key": f"faq/{topic}"})
-                for topic, texts in EXAMPLES.items() for text in texts]
+    examples = [
+        Message(data={"text": text, "intent": "faq", "intent_response_key": f"faq/{topic}"})
+        for topic, texts in EXAMPLES.items()
+        for text in texts
+    ]
     examples.append(Message(data={"text": "hello there", "intent": "greet"}))
     responses = {f"utter_faq/{topic}": [{"text": f"About {topic}."}] for topic in EXAMPLES}
     return TrainingData(training_examples=examples, responses=responses)
@@ -81,8 +88,9 @@ def test_a_follow_up_gets_a_ranking_in_the_context_of_each_topic(trained):
 
 def test_without_faq_data_messages_pass_through(tmp_path):
     storage = LocalModelStorage(tmp_path)
-    selector = EncoderFaqSelector.create(EncoderFaqSelector.get_default_config(), storage, Resource("empty"),
-                                         ExecutionContext(None, "empty"))
+    selector = EncoderFaqSelector.create(
+        EncoderFaqSelector.get_default_config(), storage, Resource("empty"), ExecutionContext(None, "empty")
+    )
     selector.train(TrainingData(training_examples=[Message(data={"text": "hi", "intent": "greet"})]))
     [message] = selector.process([Message(data={"text": "hi"})])
     assert message.get("response_selector") is None
@@ -99,8 +107,9 @@ def test_retrieval_scores_each_topic_by_its_nearest_stored_vectors():
 
 def test_retrieval_is_mixed_in_and_can_be_switched_off(trained, tmp_path):
     selector, _, _, context, config = trained
-    plain = EncoderFaqSelector.create({**config, "retrieval_weight": 0.0}, LocalModelStorage(tmp_path),
-                                      Resource("plain"), context)
+    plain = EncoderFaqSelector.create(
+        {**config, "retrieval_weight": 0.0}, LocalModelStorage(tmp_path), Resource("plain"), context
+    )
     plain.train(training_data())
     text = "is it expensive"  # a training example: retrieval is sure of it, the regression less so
     mixed = selector.process([Message(data={"text": text})])[0].get("response_selector")["faq"]["response"]

@@ -17,7 +17,11 @@ CONVERSATIONS = [
     ("how do i get referred", "and how long does that take?", {"referral", "duration"}),
     ("what happens in a session", "is that the same for couples?", {"related_therapies"}),
     ("how long does psychodynamic therapy take", "what about online?", {"format"}),
-    ("can children have this kind of therapy", "and is it confidential for them too?", {"confidentiality", "children"}),
+    (
+        "can children have this kind of therapy",
+        "and is it confidential for them too?",
+        {"confidentiality", "children"},
+    ),
 ]
 
 

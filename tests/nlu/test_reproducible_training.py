@@ -35,9 +35,27 @@ def _small_config(tmp_path: Path) -> Path:
 def _train(config: Path, out: Path, name: str) -> Path:
     env = {**os.environ, "RASA_MAX_CACHE_SIZE": "0", "RASA_TELEMETRY_ENABLED": "false"}
     subprocess.run(
-        [RASA, "train", "nlu", "--config", str(config), "--nlu", "data", "--domain", "domain.yml",
-         "--out", str(out), "--fixed-model-name", name, "--quiet"],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            RASA,
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            "data",
+            "--domain",
+            "domain.yml",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            name,
+            "--quiet",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     return out / f"{name}.tar.gz"
 

@@ -17,9 +17,16 @@ def test_sure_means_high_enough_and_far_enough_ahead():
 
 def test_reads_the_gate_settings_from_a_config_file(tmp_path):
     config = tmp_path / "config.yml"
-    config.write_text(yaml.safe_dump({"pipeline": [{"name": "LogisticRegressionClassifier"},
-                                                   {"name": "bot.nlu.faq_gate.FaqConfidenceGate",
-                                                    "threshold": 0.42, "margin": 0.07}]}))
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "pipeline": [
+                    {"name": "LogisticRegressionClassifier"},
+                    {"name": "bot.nlu.faq_gate.FaqConfidenceGate", "threshold": 0.42, "margin": 0.07},
+                ]
+            }
+        )
+    )
     assert configured_gate(config) == (0.42, 0.07)
     bare = tmp_path / "bare.yml"
     bare.write_text(yaml.safe_dump({"pipeline": [{"name": "LogisticRegressionClassifier"}]}))

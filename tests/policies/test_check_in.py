@@ -5,19 +5,53 @@ import pytest
 from bot.policies.check_in import NO, UNCLEAR, YES, Risk, normalise, read_answer
 
 
-@pytest.mark.parametrize("text", [
-    "no", "No.", "nope", "nah", "not really", "Not really, thanks", "no I'm fine", "No, I’m fine!!", "i'm ok",
-    "no thanks just asking", "definitely not", "no no", "I'm safe", "/deny", "never",
-    "no im not thinking about that", "nothing like that",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no",
+        "No.",
+        "nope",
+        "nah",
+        "not really",
+        "Not really, thanks",
+        "no I'm fine",
+        "No, I’m fine!!",
+        "i'm ok",
+        "no thanks just asking",
+        "definitely not",
+        "no no",
+        "I'm safe",
+        "/deny",
+        "never",
+        "no im not thinking about that",
+        "nothing like that",
+    ],
+)
 def test_clear_noes(text):
     assert read_answer(text) == NO
 
 
-@pytest.mark.parametrize("text", [
-    "yes", "Yeah", "yep", "kind of", "kinda", "sort of", "maybe", "a bit", "sometimes", "i think so",
-    "no... well sometimes", "no but i think about it", "not sure", "idk", "/affirm", "yes i am",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yes",
+        "Yeah",
+        "yep",
+        "kind of",
+        "kinda",
+        "sort of",
+        "maybe",
+        "a bit",
+        "sometimes",
+        "i think so",
+        "no... well sometimes",
+        "no but i think about it",
+        "not sure",
+        "idk",
+        "/affirm",
+        "yes i am",
+    ],
+)
 def test_yes_and_hedges(text):
     assert read_answer(text) == YES
 
@@ -41,8 +75,13 @@ def test_any_risk_the_detectors_found_makes_the_answer_worrying():
 def test_risk_is_read_defensively():
     assert Risk.of(None) == Risk()
     assert Risk.of({"risk": "high"}) == Risk()
-    assert Risk.of({"risk": {"level": "panic", "score": "x", "kinds": ["self", "made_up"]}}) == Risk("none", 0.0, ("self",))
-    assert Risk.of({"risk": {"level": "crisis", "score": 0.9, "kinds": ["other_person"]}}).reply_kind == "other_person"
+    assert Risk.of({"risk": {"level": "panic", "score": "x", "kinds": ["self", "made_up"]}}) == Risk(
+        "none", 0.0, ("self",)
+    )
+    assert (
+        Risk.of({"risk": {"level": "crisis", "score": 0.9, "kinds": ["other_person"]}}).reply_kind
+        == "other_person"
+    )
     assert Risk().reply_kind == "self"
 
 

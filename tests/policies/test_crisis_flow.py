@@ -41,8 +41,9 @@ def policy(tmp_path_factory):
     settings = {k: v for k, v in settings.items() if k != "name"}
     storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
     context = ExecutionContext(GraphSchema({}), "test")
-    return CrisisFlowPolicy.create({**CrisisFlowPolicy.get_default_config(), **settings}, storage,
-                                   Resource("crisis_flow"), context)
+    return CrisisFlowPolicy.create(
+        {**CrisisFlowPolicy.get_default_config(), **settings}, storage, Resource("crisis_flow"), context
+    )
 
 
 def risk(level="none", score=0.0, kinds=()):
@@ -53,11 +54,18 @@ class Conversation:
     """Builds a tracker turn by turn: ``.user(...)`` then ``.bot(...)``."""
 
     def __init__(self):
-        self.events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)]
+        self.events = [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            ActionExecuted(ACTION_LISTEN_NAME),
+        ]
 
     def user(self, text, intent="faq", level="none", score=0.0, kinds=()):
-        self.events.append(UserUttered(text, {"name": intent, "confidence": 0.9},
-                                       parse_data={"risk": risk(level, score, kinds)}))
+        self.events.append(
+            UserUttered(
+                text, {"name": intent, "confidence": 0.9}, parse_data={"risk": risk(level, score, kinds)}
+            )
+        )
         return self
 
     def bot(self, *actions, slots=None):
@@ -85,7 +93,9 @@ def test_an_ordinary_message_is_left_to_the_rules(policy):
 
 
 def test_a_check_in_level_message_gets_the_direct_question(policy):
-    action, _ = decide(policy, Conversation().user("i can't keep doing this", "share_difficulty", "check_in", 0.5))
+    action, _ = decide(
+        policy, Conversation().user("i can't keep doing this", "share_difficulty", "check_in", 0.5)
+    )
     assert action == UTTER_CHECK_IN
 
 
@@ -113,24 +123,37 @@ def test_risk_level_crisis_under_another_intent_still_gets_the_crisis_reply(poli
 
 
 def test_a_second_crisis_of_the_same_kind_gets_the_shorter_repeat(policy):
-    conversation = (Conversation().user("a", "crisis", "crisis", 0.9, ["self"])
-                    .bot(UTTER_CRISIS, FLAG_CRISIS, slots={CRISIS_KIND_SLOT: "self", CRISIS_REPLY_SLOT: "self"})
-                    .user("b", "crisis", "crisis", 0.9, ["self"]))
+    conversation = (
+        Conversation()
+        .user("a", "crisis", "crisis", 0.9, ["self"])
+        .bot(UTTER_CRISIS, FLAG_CRISIS, slots={CRISIS_KIND_SLOT: "self", CRISIS_REPLY_SLOT: "self"})
+        .user("b", "crisis", "crisis", 0.9, ["self"])
+    )
     assert slots(decide(policy, conversation)[1])[CRISIS_REPLY_SLOT] == "repeat"
 
 
 def test_a_second_crisis_of_a_new_kind_gets_that_kind_in_full(policy):
-    conversation = (Conversation().user("a", "crisis", "crisis", 0.9, ["self"])
-                    .bot(UTTER_CRISIS, FLAG_CRISIS, slots={CRISIS_KIND_SLOT: "self", CRISIS_REPLY_SLOT: "self"})
-                    .user("b", "crisis", "crisis", 0.9, ["ingestion"]))
+    conversation = (
+        Conversation()
+        .user("a", "crisis", "crisis", 0.9, ["self"])
+        .bot(UTTER_CRISIS, FLAG_CRISIS, slots={CRISIS_KIND_SLOT: "self", CRISIS_REPLY_SLOT: "self"})
+        .user("b", "crisis", "crisis", 0.9, ["ingestion"])
+    )
     assert slots(decide(policy, conversation)[1])[CRISIS_REPLY_SLOT] == "ingestion"
 
 
 def test_a_new_session_starts_again_with_the_full_reply(policy):
-    conversation = (Conversation().user("a", "crisis", "crisis", 0.9, ["self"])
-                    .bot(UTTER_CRISIS, FLAG_CRISIS, slots={CRISIS_KIND_SLOT: "self"}))
-    conversation.events += [ActionExecuted("action_session_start"), SessionStarted(),
-                            SlotSet(CRISIS_KIND_SLOT, "self"), ActionExecuted(ACTION_LISTEN_NAME)]
+    conversation = (
+        Conversation()
+        .user("a", "crisis", "crisis", 0.9, ["self"])
+        .bot(UTTER_CRISIS, FLAG_CRISIS, slots={CRISIS_KIND_SLOT: "self"})
+    )
+    conversation.events += [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet(CRISIS_KIND_SLOT, "self"),
+        ActionExecuted(ACTION_LISTEN_NAME),
+    ]
     conversation.user("b", "crisis", "crisis", 0.9, ["self"])
     assert slots(decide(policy, conversation)[1])[CRISIS_REPLY_SLOT] == "self"
 
@@ -139,10 +162,18 @@ def asked():
     return Conversation().user("it's all too much", "share_difficulty", "check_in", 0.5).bot(UTTER_CHECK_IN)
 
 
-@pytest.mark.parametrize("text,intent", [
-    ("/affirm", "affirm"), ("yes", "affirm"), ("kind of", "faq"), ("sometimes yeah", "faq"),
-    ("no... well maybe", "deny"), ("i don't know", "nlu_fallback"), ("how much does it cost?", "faq"),
-])
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("/affirm", "affirm"),
+        ("yes", "affirm"),
+        ("kind of", "faq"),
+        ("sometimes yeah", "faq"),
+        ("no... well maybe", "deny"),
+        ("i don't know", "nlu_fallback"),
+        ("how much does it cost?", "faq"),
+    ],
+)
 def test_yes_a_hedge_or_no_clear_answer_to_the_check_in_gets_the_crisis_reply(policy, text, intent):
     action, events = decide(policy, asked().user(text, intent))
     assert action == UTTER_CRISIS
@@ -150,10 +181,17 @@ def test_yes_a_hedge_or_no_clear_answer_to_the_check_in_gets_the_crisis_reply(po
     assert CRISIS_REPLY_SLOT in slots(events)
 
 
-@pytest.mark.parametrize("text,intent", [
-    ("/deny", "deny"), ("no", "deny"), ("No, I'm fine!", "deny"), ("not really", "faq"), ("nope thanks", "faq"),
-    ("no i'm not thinking of that", "faq"),
-])
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("/deny", "deny"),
+        ("no", "deny"),
+        ("No, I'm fine!", "deny"),
+        ("not really", "faq"),
+        ("nope thanks", "faq"),
+        ("no i'm not thinking of that", "faq"),
+    ],
+)
 def test_a_clear_no_to_the_check_in_gets_the_gentle_signpost(policy, text, intent):
     action, events = decide(policy, asked().user(text, intent))
     assert action == UTTER_CHECK_IN_NO
@@ -166,38 +204,64 @@ def test_a_worrying_answer_is_never_a_no(policy):
 
 
 def test_an_answer_the_detectors_call_crisis_is_left_to_the_crisis_rule(policy):
-    action, events = decide(policy, asked().user("no i have the pills ready", "crisis", "crisis", 0.95, ["self"]))
+    action, events = decide(
+        policy, asked().user("no i have the pills ready", "crisis", "crisis", 0.95, ["self"])
+    )
     assert action is None and slots(events)[CRISIS_REPLY_SLOT] == "self"
 
 
 def test_after_a_no_more_worrying_words_get_the_crisis_reply_not_another_question(policy):
-    conversation = asked().user("no", "deny").bot(UTTER_CHECK_IN_NO).user("what's the point of anything", "faq",
-                                                                          "check_in", 0.5)
+    conversation = (
+        asked()
+        .user("no", "deny")
+        .bot(UTTER_CHECK_IN_NO)
+        .user("what's the point of anything", "faq", "check_in", 0.5)
+    )
     assert decide(policy, conversation)[0] == UTTER_CRISIS
 
 
 def test_risk_building_up_below_the_band_gets_the_check_in(policy):
-    conversation = (Conversation().user("i'm so tired all the time", "share_difficulty", score=0.45).bot("utter_share_difficulty")
-                    .user("nobody would notice if i wasn't around", "faq", score=0.47))
+    conversation = (
+        Conversation()
+        .user("i'm so tired all the time", "share_difficulty", score=0.45)
+        .bot("utter_share_difficulty")
+        .user("nobody would notice if i wasn't around", "faq", score=0.47)
+    )
     assert decide(policy, conversation)[0] == UTTER_CHECK_IN
 
 
 def test_scores_ordinary_messages_usually_get_do_not_accumulate(policy):
     # the dev split's ordinary messages score a median of about 0.34 (docs/safety/crisis-flow.md)
-    conversation = (Conversation().user("a", score=0.34).bot("utter_faq").user("b", score=0.38).bot("utter_faq")
-                    .user("c", score=0.35))
+    conversation = (
+        Conversation()
+        .user("a", score=0.34)
+        .bot("utter_faq")
+        .user("b", score=0.38)
+        .bot("utter_faq")
+        .user("c", score=0.35)
+    )
     assert decide(policy, conversation)[0] is None
 
 
 def test_three_messages_just_under_the_limit_each_add_up_to_the_check_in(policy):
-    conversation = (Conversation().user("a", score=0.41).bot("utter_faq").user("b", score=0.41).bot("utter_faq")
-                    .user("c", score=0.44))
+    conversation = (
+        Conversation()
+        .user("a", score=0.41)
+        .bot("utter_faq")
+        .user("b", score=0.41)
+        .bot("utter_faq")
+        .user("c", score=0.44)
+    )
     assert decide(policy, conversation)[0] == UTTER_CHECK_IN
 
 
 def test_one_elevated_message_alone_does_not_accumulate(policy):
-    conversation = (Conversation().user("what is therapy", score=0.05).bot("utter_faq")
-                    .user("i'm so tired all the time", "share_difficulty", score=0.45))
+    conversation = (
+        Conversation()
+        .user("what is therapy", score=0.05)
+        .bot("utter_faq")
+        .user("i'm so tired all the time", "share_difficulty", score=0.45)
+    )
     assert decide(policy, conversation)[0] is None
 
 

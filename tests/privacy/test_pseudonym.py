@@ -9,8 +9,15 @@ KEY = b"k" * 32
 
 
 def test_platform_ids_and_personal_rest_ids_are_hashed_with_their_namespace():
-    for conversation in ("twilio:whatsapp:+447700900123", "twilio:+447700900123", "telegram:12345",
-                         "slack:U123ABC", "messenger:998877", "rest:jane.doe@example.com", "rest:whatsapp:+4477009001"):
+    for conversation in (
+        "twilio:whatsapp:+447700900123",
+        "twilio:+447700900123",
+        "telegram:12345",
+        "slack:U123ABC",
+        "messenger:998877",
+        "rest:jane.doe@example.com",
+        "rest:whatsapp:+4477009001",
+    ):
         stored = storage_id(conversation, KEY)
         assert PSEUDONYM.fullmatch(stored), stored
         assert stored.split(":")[0] == conversation.split(":")[0]

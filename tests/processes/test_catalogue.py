@@ -18,8 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def every_process():
-    return [*catalogue.assistant(5005, 5055, token="t" * 32), catalogue.demo_page(8080, socket_url="http://x"),
-            catalogue.console(5080)]
+    return [
+        *catalogue.assistant(5005, 5055, token="t" * 32),
+        catalogue.demo_page(8080, socket_url="http://x"),
+        catalogue.console(5080),
+    ]
 
 
 def test_each_process_is_a_module_of_this_project_with_its_own_port_health_check_and_time_out():
@@ -40,7 +43,11 @@ def test_the_rasa_server_is_the_one_the_image_runs_with_options_bot_serve_accept
     assert rasa.command[2] == image == "bot.serve"
     options = serve.parse_args(rasa.command[3:])
     assert (options.port, options.endpoints, options.enable_api, options.cors) == (
-        5005, "endpoints.yml", True, ["https://a.example"])
+        5005,
+        "endpoints.yml",
+        True,
+        ["https://a.example"],
+    )
     assert options.warm_up and options.trim_imports, "tests get the shipped warm-up and import trimming"
 
 
@@ -67,10 +74,15 @@ def python_files(*folders):
 
 def test_no_other_copy_of_the_start_up_code():
     """Processes are started through processes/lifecycle.py; nothing else spawns the servers."""
-    spawners = [path.relative_to(ROOT).as_posix() for path in python_files("tests", "bench", "processes")
-                if "tests/processes/" not in path.as_posix()  # the tests of this code
-                and re.search(r"subprocess\.Popen\(|\"run\", \"actions\"|-m\", \"(bot\.serve|demo\.server|console)\"",
-                             path.read_text(encoding="utf-8"))]
+    spawners = [
+        path.relative_to(ROOT).as_posix()
+        for path in python_files("tests", "bench", "processes")
+        if "tests/processes/" not in path.as_posix()  # the tests of this code
+        and re.search(
+            r"subprocess\.Popen\(|\"run\", \"actions\"|-m\", \"(bot\.serve|demo\.server|console)\"",
+            path.read_text(encoding="utf-8"),
+        )
+    ]
     # bench/profile.py also starts py-spy (a profiler, not one of ours) on a server lifecycle.py started
     assert sorted(spawners) == ["bench/profile.py", "processes/catalogue.py", "processes/lifecycle.py"]
 
@@ -84,17 +96,29 @@ def test_imports_go_one_way():
     for path in python_files("tests"):
         if "tests/bench/" in path.as_posix():
             continue  # tests of the benchmark code itself
-        wrong = [m for m in imports(path) if (m == "bench" or m.startswith("bench.")) and m != "bench.synthetic"]
+        wrong = [
+            m for m in imports(path) if (m == "bench" or m.startswith("bench.")) and m != "bench.synthetic"
+        ]
         assert not wrong, (path, wrong)
 
 
 def test_the_table_in_docs_processes_md_says_what_the_catalogue_does():
-    rows = {line.split("|")[1].strip(): line for line in (ROOT / "docs" / "processes.md").read_text().splitlines()
-            if line.startswith("| ") and "`python -m" in line}
-    titles = {"action server": "actions", "Rasa server": "rasa", "demo page": "web", "staff console": "console"}
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in (ROOT / "docs" / "processes.md").read_text().splitlines()
+        if line.startswith("| ") and "`python -m" in line
+    }
+    titles = {
+        "action server": "actions",
+        "Rasa server": "rasa",
+        "demo page": "web",
+        "staff console": "console",
+    }
     processes = {p.key: p for p in every_process()}
     assert set(rows) == set(titles)
     for title, key in titles.items():
         process, row = processes[key], rows[title]
         assert f"`python -m {' '.join(process.command[2:3])}" in row, title
-        assert f"`GET {process.health_path}`" in row and row.rstrip(" |").endswith(f"{process.ready_timeout:.0f} s"), title
+        assert f"`GET {process.health_path}`" in row and row.rstrip(" |").endswith(
+            f"{process.ready_timeout:.0f} s"
+        ), title

@@ -20,8 +20,16 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), http.server.Sim
 
 
 def server(port, code=SERVER, timeout=20.0, env=None, unset=()):
-    return Process("toy", "toy server", [sys.executable, "-c", code, str(port)], port, "/", timeout,
-                   env=env or {}, unset=unset)
+    return Process(
+        "toy",
+        "toy server",
+        [sys.executable, "-c", code, str(port)],
+        port,
+        "/",
+        timeout,
+        env=env or {},
+        unset=unset,
+    )
 
 
 def test_ready_when_the_health_url_answers_and_stop_ends_the_whole_tree(tmp_path):
@@ -31,9 +39,13 @@ def test_ready_when_the_health_url_answers_and_stop_ends_the_whole_tree(tmp_path
         tree = [psutil.Process(toy.pid), *psutil.Process(toy.pid).children(recursive=True)]
         assert len(tree) == 2
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree):
+    while time.monotonic() < deadline and any(
+        p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree
+    ):
         time.sleep(0.1)
-    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree), "the forked child too"
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tree), (
+        "the forked child too"
+    )
     assert "starting" in (tmp_path / "toy.log").read_text()
 
 

@@ -54,7 +54,7 @@ BAD_REQUESTS = {
     "sender with path separators": (message("../../etc/passwd", "hello"), JSON, {400}),
     "sender with backslashes": (message("..\\..\\windows", "hello"), JSON, {400}),
     "sender 10 KB": (message("s" * 10_000, "hello"), JSON, {400}),
-    "sender with spaces and quotes": (message("o'brien \"x\"", "hello"), JSON, {400}),
+    "sender with spaces and quotes": (message('o\'brien "x"', "hello"), JSON, {400}),
     "malformed JSON": (b'{"sender": "bad-1", "message": "hi"', JSON, {400}),
     "JSON array": (b'[{"sender": "bad-1", "message": "hi"}]', JSON, {400}),
     "JSON string": (b'"hello"', JSON, {400}),
@@ -139,11 +139,15 @@ def test_streaming_works_for_a_valid_message(default_bot):
 def test_wrong_methods_and_paths_get_4xx(default_bot):
     assert requests.get(default_bot.rest_url, timeout=10).status_code == 405
     assert requests.put(default_bot.rest_url, data=b"{}", timeout=10).status_code == 405
-    assert requests.post(f"{default_bot.rasa_url}/webhooks/nope/webhook", json={}, timeout=10).status_code == 404
+    assert (
+        requests.post(f"{default_bot.rasa_url}/webhooks/nope/webhook", json={}, timeout=10).status_code == 404
+    )
 
 
 valid_senders = st.sampled_from(["prop-1", "prop-2", "prop-3"])
-any_text = st.text(min_size=1, max_size=200) | st.sampled_from(list(ODD_BUT_FINE.values()) + ["hello", "I want to die"])
+any_text = st.text(min_size=1, max_size=200) | st.sampled_from(
+    list(ODD_BUT_FINE.values()) + ["hello", "I want to die"]
+)
 extras = st.dictionaries(
     st.sampled_from(["metadata", "input_channel", "stream", "extra"]),
     st.none() | st.text(max_size=20) | st.dictionaries(st.text(max_size=5), st.text(max_size=10), max_size=2),
@@ -165,7 +169,11 @@ def test_any_text_from_a_valid_sender_gets_a_reply(default_bot, sender, text):
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     sender=valid_senders | st.text(max_size=12) | st.integers() | st.none(),
-    text=any_text | st.sampled_from(["", " "]) | st.integers() | st.none() | st.lists(st.text(max_size=5), max_size=2),
+    text=any_text
+    | st.sampled_from(["", " "])
+    | st.integers()
+    | st.none()
+    | st.lists(st.text(max_size=5), max_size=2),
     extra=extras,
 )
 def test_any_payload_gets_a_clear_4xx_or_a_reply(default_bot, sender, text, extra):
@@ -190,7 +198,8 @@ def test_nothing_messy_was_stored(default_bot):
     for row in rows:
         # "rest:" + a valid sender, or a pseudonym for an id that is personal data (bot/privacy/pseudonym.py)
         assert PSEUDONYM.fullmatch(row.sender_id) or (
-            row.sender_id.startswith("rest:") and SENDER_ID.fullmatch(row.sender_id[5:])), row.sender_id
+            row.sender_id.startswith("rest:") and SENDER_ID.fullmatch(row.sender_id[5:])
+        ), row.sender_id
         data = json.loads(row.data)
         if row.type_name == "user":
             text = data["text"]

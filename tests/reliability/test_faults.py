@@ -40,7 +40,9 @@ def rows(db_url, sender, where=""):
     engine = sa.create_engine(db_url)
     with engine.connect() as connection:
         found = connection.execute(
-            sa.text(f"select type_name, intent_name, data from events where sender_id = :s {where} order by id"),
+            sa.text(
+                f"select type_name, intent_name, data from events where sender_id = :s {where} order by id"
+            ),
             {"s": f"rest:{sender}"},  # REST files its conversations under rest: (bot/channels/ids.py)
         ).fetchall()
     engine.dispose()
@@ -48,7 +50,9 @@ def rows(db_url, sender, where=""):
 
 
 def stored_turns(db_url, sender):
-    return [(json.loads(r.data)["text"], r.intent_name) for r in rows(db_url, sender, "and type_name = 'user'")]
+    return [
+        (json.loads(r.data)["text"], r.intent_name) for r in rows(db_url, sender, "and type_name = 'user'")
+    ]
 
 
 def user_texts(db_url, sender):
@@ -64,13 +68,19 @@ def test_with_the_action_server_down_faq_crisis_and_the_phone_line_still_work(tm
     env = {"ACTION_SERVER_URL": dead, "JOURNAL_DIR": str(tmp_path / "journal")}
     with running_bot(tmp_path, with_actions=False, extra_env=env) as bot:
         faq = bot.say("no-actions", "can therapy make me feel worse?")
-        crisis = bot.say("no-actions", "I want to kill myself")  # utter_crisis, then a custom action that fails
+        crisis = bot.say(
+            "no-actions", "I want to kill myself"
+        )  # utter_crisis, then a custom action that fails
         line = bot.say("no-actions", "can I talk to a real person")
         for replies in (faq, crisis, line):
             assert_replies(replies)
         assert crisis_lines_in(crisis), "the crisis reply is rendered by the Rasa server itself"
         assert practice().phone in texts(line)
-        assert [intent for _, intent in stored_turns(bot.db_url, "no-actions")] == ["faq", "crisis", "request_human"]
+        assert [intent for _, intent in stored_turns(bot.db_url, "no-actions")] == [
+            "faq",
+            "crisis",
+            "request_human",
+        ]
 
 
 def test_a_restart_mid_conversation_keeps_the_history_in_sqlite(tmp_path):
@@ -81,7 +91,11 @@ def test_a_restart_mid_conversation_keeps_the_history_in_sqlite(tmp_path):
         assert_replies(bot.say("restart-1", "how do i get referred"))
     with running_bot(tmp_path / "second", db_url=db_url, extra_env=env) as bot:
         assert_replies(bot.say("restart-1", "thank you"))
-    assert user_texts(db_url, "restart-1") == ["what is psychodynamic therapy?", "how do i get referred", "thank you"]
+    assert user_texts(db_url, "restart-1") == [
+        "what is psychodynamic therapy?",
+        "how do i get referred",
+        "thank you",
+    ]
     # A server that had lost the history would have started a second session.
     assert sessions_started(db_url, "restart-1") == 1
 
@@ -107,7 +121,9 @@ def test_postgresql_down_is_reported_journaled_and_replayed_and_a_restart_keeps_
             proxy.cut()
             status, report = health(bot)
             assert (status, report["status"], report["database"]) == (200, "degraded", "unreachable")
-            assert crisis_lines_in(say(bot, "I want to end my life")), "a crisis is answered during the outage"
+            assert crisis_lines_in(say(bot, "I want to end my life")), (
+                "a crisis is answered during the outage"
+            )
             say(bot, "how do i get referred")
             assert health(bot)[1]["journal_pending"] >= 2
 
@@ -137,7 +153,9 @@ def test_the_lock_store_down_gives_a_clear_503_with_the_crisis_lines(tmp_path):
     path.write_text(yaml.safe_dump(endpoints))
     env = {"JOURNAL_DIR": str(tmp_path / "journal")}
     with running_bot(tmp_path, extra_env=env, extra_args=["--endpoints", str(path)]) as bot:
-        response = requests.post(bot.rest_url, json={"sender": "lock-1", "message": "I want to die"}, timeout=60)
+        response = requests.post(
+            bot.rest_url, json={"sender": "lock-1", "message": "I want to die"}, timeout=60
+        )
         assert response.status_code == 503 and response.headers["Retry-After"]
         assert crisis_lines_in(response.json()), "even the refusal gives the crisis lines"
         status, report = health(bot)

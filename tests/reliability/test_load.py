@@ -11,8 +11,13 @@ import pytest
 
 pytestmark = pytest.mark.model
 
-MESSAGES = ["hello", "what is psychodynamic therapy?", "I don't see the point any more",
-            "how do I get referred", "thanks"]  # an FAQ, a crisis (calls the action server), small talk
+MESSAGES = [
+    "hello",
+    "what is psychodynamic therapy?",
+    "I don't see the point any more",
+    "how do I get referred",
+    "thanks",
+]  # an FAQ, a crisis (calls the action server), small talk
 CONVERSATIONS = 20
 
 
@@ -21,14 +26,20 @@ async def conversation(session, url, sender):
     for text in MESSAGES:
         async with session.post(url, json={"sender": sender, "message": text}) as response:
             replies = await response.json() if response.status == 200 else []
-            outcomes.append((response.status, bool(replies) and all(r.get("text") or r.get("buttons") for r in replies)))
+            outcomes.append(
+                (response.status, bool(replies) and all(r.get("text") or r.get("buttons") for r in replies))
+            )
     return outcomes
 
 
 async def load(url):
     timeout = aiohttp.ClientTimeout(total=300)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONVERSATIONS), timeout=timeout) as session:
-        return await asyncio.gather(*(conversation(session, url, f"load-test-{n}") for n in range(CONVERSATIONS)))
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=CONVERSATIONS), timeout=timeout
+    ) as session:
+        return await asyncio.gather(
+            *(conversation(session, url, f"load-test-{n}") for n in range(CONVERSATIONS))
+        )
 
 
 def test_concurrent_conversations_are_all_answered_and_all_stored(default_bot):

@@ -46,8 +46,9 @@ class Widget:
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.replies.append)
         self.client.on("session_confirm", self._confirm)
-        self.client.connect(url, socketio_path="/socket.io", wait_timeout=30,
-                            headers={"Origin": "http://127.0.0.1:8080"})
+        self.client.connect(
+            url, socketio_path="/socket.io", wait_timeout=30, headers={"Origin": "http://127.0.0.1:8080"}
+        )
         self.client.emit("session_request", {})
         assert self.confirmed.wait(30)
 
@@ -81,7 +82,9 @@ def test_no_payload_stops_the_server_or_the_socket(default_bot, widget):
     for session in BAD_SESSIONS:
         widget.send({"message": "hello", "session_id": session}, wait=1.0)
     assert widget.client.connected
-    assert any(reply.get("text") for reply in widget.send({"message": "what is psychodynamic therapy?"}, wait=8))
+    assert any(
+        reply.get("text") for reply in widget.send({"message": "what is psychodynamic therapy?"}, wait=8)
+    )
     assert requests.get(f"{default_bot.rasa_url}/webhooks/rest/health", timeout=10).json()["status"] == "ok"
 
 
@@ -95,7 +98,9 @@ def stored_senders(bot):
 
 
 def user_texts(bot, conversation):
-    return [json.loads(data).get("text") for type_name, data in bot.stored(conversation) if type_name == "user"]
+    return [
+        json.loads(data).get("text") for type_name, data in bot.stored(conversation) if type_name == "user"
+    ]
 
 
 def test_odd_session_ids_are_not_stored(default_bot, widget):
@@ -104,7 +109,9 @@ def test_odd_session_ids_are_not_stored(default_bot, widget):
     the socket's own conversation."""
     widget.send({"message": "hello"}, wait=4.0)
     own = default_bot.storage_id(widget.session_id)
-    assert own in stored_senders(default_bot), "the widget's own conversation is stored (the check can see it)"
+    assert own in stored_senders(default_bot), (
+        "the widget's own conversation is stored (the check can see it)"
+    )
     own_before = user_texts(default_bot, widget.session_id)
     others_before = stored_senders(default_bot) - {own}
 
@@ -117,12 +124,20 @@ def test_odd_session_ids_are_not_stored(default_bot, widget):
         assert not forms & senders, f"{session[:20]!r} was stored as a conversation id"
         assert not any(session in sender for sender in senders), f"{session[:20]!r} is part of a stored id"
     assert senders - {own} == others_before, "no new conversation was stored"
-    assert user_texts(default_bot, widget.session_id) == own_before, "nor filed under the widget's conversation"
+    assert user_texts(default_bot, widget.session_id) == own_before, (
+        "nor filed under the widget's conversation"
+    )
 
 
 def test_malformed_messages_raise_nothing(default_bot, widget):
     before = tracebacks(default_bot)
-    for name in ("empty message", "zero-width message", "number as message", "string payload", "metadata not JSON"):
+    for name in (
+        "empty message",
+        "zero-width message",
+        "number as message",
+        "string payload",
+        "metadata not JSON",
+    ):
         widget.send(BAD_PAYLOADS[name], wait=2.0)
     assert tracebacks(default_bot) == before
 

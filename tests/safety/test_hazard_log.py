@@ -22,7 +22,9 @@ def hazards():
 
 
 def named_tests():
-    return sorted({test for hazard in hazards() for control in hazard["controls"] for test in control["tests"]})
+    return sorted(
+        {test for hazard in hazards() for control in hazard["controls"] for test in control["tests"]}
+    )
 
 
 def _marks(decorators):
@@ -30,9 +32,17 @@ def _marks(decorators):
     names = set()
     for node in decorators:
         for sub in ast.walk(node):
-            if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Attribute) and sub.value.attr == "mark":
+            if (
+                isinstance(sub, ast.Attribute)
+                and isinstance(sub.value, ast.Attribute)
+                and sub.value.attr == "mark"
+            ):
                 names.add(sub.attr)
-            if isinstance(sub, ast.Attribute) and sub.attr in ("skip", "xfail") and getattr(sub.value, "id", "") == "pytest":
+            if (
+                isinstance(sub, ast.Attribute)
+                and sub.attr in ("skip", "xfail")
+                and getattr(sub.value, "id", "") == "pytest"
+            ):
                 names.add(sub.attr)  # pytest.skip(...) at module level
     return names
 
@@ -54,20 +64,32 @@ def test_every_hazard_has_controls_tests_and_residual_risk():
 @pytest.mark.parametrize("name", named_tests())
 def test_a_named_test_exists_and_is_not_skipped(name):
     if name.startswith("story: "):
-        story = name[len("story: "):]
-        stories = [s.get("story") for f in sorted((ROOT / "tests" / "stories").glob("*.yml"))
-                   for s in (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("stories") or []]
+        story = name[len("story: ") :]
+        stories = [
+            s.get("story")
+            for f in sorted((ROOT / "tests" / "stories").glob("*.yml"))
+            for s in (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("stories") or []
+        ]
         assert story in stories, f"no story named {story!r} in tests/stories"
         return
     path, _, function = name.partition("::")
     assert (ROOT / path).is_file(), f"{path} does not exist"
     module = _module(path)
-    module_marks = _marks([node.value for node in module.body if isinstance(node, ast.Assign)
-                           and any(getattr(t, "id", "") == "pytestmark" for t in node.targets)])
+    module_marks = _marks(
+        [
+            node.value
+            for node in module.body
+            if isinstance(node, ast.Assign)
+            and any(getattr(t, "id", "") == "pytestmark" for t in node.targets)
+        ]
+    )
     module_marks |= _marks([node for node in module.body if isinstance(node, ast.Expr)])
     assert not module_marks & SKIPPING, f"{path} is skipped as a whole"
-    found = [node for node in ast.walk(module)
-             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function]
+    found = [
+        node
+        for node in ast.walk(module)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function
+    ]
     assert found, f"{path} has no test {function}"
     assert not _marks(found[0].decorator_list) & SKIPPING, f"{name} is marked skip"
 

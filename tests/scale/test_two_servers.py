@@ -47,18 +47,26 @@ def two_servers(tmp_path_factory):
         client.ping()
     except redis.RedisError as error:
         pytest.skip(f"no Redis at 127.0.0.1:6379: {error}")
-    env = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": str(REDIS_DB),
-           # as in production, every server pseudonymises ids with the same key (docs/security.md)
-           "CONVERSATION_ID_KEY": secrets.token_urlsafe(32)}
+    env = {
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "REDIS_DB": str(REDIS_DB),
+        # as in production, every server pseudonymises ids with the same key (docs/security.md)
+        "CONVERSATION_ID_KEY": secrets.token_urlsafe(32),
+    }
     work = tmp_path_factory.mktemp("scale")
     try:
         with scratch_database("scale") as db_url, contextlib.ExitStack() as stack:
             servers = [
-                stack.enter_context(running_bot(
-                    work / name, db_url=db_url, endpoints="endpoints.production.yml",
-                    extra_env={**env, "VAR_DIR": str(work / name / "var")},  # two machines, two disks
-                    extra_args=["--enable-api"],  # for reading the tracker back
-                ))
+                stack.enter_context(
+                    running_bot(
+                        work / name,
+                        db_url=db_url,
+                        endpoints="endpoints.production.yml",
+                        extra_env={**env, "VAR_DIR": str(work / name / "var")},  # two machines, two disks
+                        extra_args=["--enable-api"],  # for reading the tracker back
+                    )
+                )
                 for name in ("a", "b")
             ]
             yield servers, db_url
@@ -115,8 +123,11 @@ def test_simultaneous_messages_to_both_servers_take_turns(two_servers):
     makes the servers take turns, so both turns are stored once and whole."""
     (a, b), db_url = two_servers
     sender = f"scale-{uuid.uuid4().hex[:8]}"
-    pairs = [("hello", "what is psychodynamic therapy?"), ("how long does it last", "thanks"),
-             ("how do I get referred", "bye")]
+    pairs = [
+        ("hello", "what is psychodynamic therapy?"),
+        ("how long does it last", "thanks"),
+        ("how do I get referred", "bye"),
+    ]
     received = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for first, second in pairs:

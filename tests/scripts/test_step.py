@@ -10,12 +10,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def step(tmp_path, *args, env=None):
     shutil.copy(ROOT / "scripts" / "step", tmp_path / "step")
-    return subprocess.run([str(tmp_path / "step"), *args], cwd=tmp_path, capture_output=True, text=True,
-                          env=env, timeout=30)
+    return subprocess.run(
+        [str(tmp_path / "step"), *args], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=30
+    )
 
 
 def test_a_step_that_works_prints_one_line_with_its_time_and_keeps_its_output(tmp_path):
-    done = step(tmp_path, "Installing Python packages", "bash", "-c", "echo 'Location ... is ignored' >&2; echo ok")
+    done = step(
+        tmp_path, "Installing Python packages", "bash", "-c", "echo 'Location ... is ignored' >&2; echo ok"
+    )
     assert done.returncode == 0
     assert re.fullmatch(r"✓ Installing Python packages \(\d+s\)\n", done.stdout) and done.stderr == ""
     log = tmp_path / "build" / "logs" / "installing-python-packages.log"

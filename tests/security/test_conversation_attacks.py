@@ -19,18 +19,36 @@ from tests.support.servers import running_bot
 pytestmark = pytest.mark.model
 
 REST_TOKEN = "rest-integration-token-for-the-tests-0123456789"
-PERSONAL = ("my name is Jane Smithson, I live at 12 Acacia Avenue, born 12/03/1985, NI QQ 12 34 56 C, "
-            "call 447700900123 or 7700 900123 or +353 87 123 4567, NHS 943.476.5919 or 943 4765 919, "
-            "email jane dot smithson at gmail dot com")
-SECRETS = ("Jane", "Smithson", "Acacia", "12/03/1985", "QQ 12", "447700900123", "7700 900123", "+353",
-           "943.476.5919", "943 4765 919", "gmail", "smithson")
+PERSONAL = (
+    "my name is Jane Smithson, I live at 12 Acacia Avenue, born 12/03/1985, NI QQ 12 34 56 C, "
+    "call 447700900123 or 7700 900123 or +353 87 123 4567, NHS 943.476.5919 or 943 4765 919, "
+    "email jane dot smithson at gmail dot com"
+)
+SECRETS = (
+    "Jane",
+    "Smithson",
+    "Acacia",
+    "12/03/1985",
+    "QQ 12",
+    "447700900123",
+    "7700 900123",
+    "+353",
+    "943.476.5919",
+    "943 4765 919",
+    "gmail",
+    "smithson",
+)
 
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
     work = tmp_path_factory.mktemp("attacks")
-    env = {"RATE_LIMIT_PER_MINUTE": "0", "JOURNAL_DIR": str(work / "journal"), "REST_CHANNEL_TOKEN": REST_TOKEN,
-           "RASA_TELEMETRY_ENABLED": None}  # unset: what the product does by default
+    env = {
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "JOURNAL_DIR": str(work / "journal"),
+        "REST_CHANNEL_TOKEN": REST_TOKEN,
+        "RASA_TELEMETRY_ENABLED": None,
+    }  # unset: what the product does by default
     with running_bot(work, extra_env=env) as running:
         yield running
 
@@ -52,6 +70,7 @@ def events_of(bot, conversation):
 
 
 # --- F2: REST cannot address another channel's conversations; it needs its token --------
+
 
 def test_rest_without_its_token_is_refused_and_nothing_is_stored(bot):
     for token in (None, "wrong-token"):
@@ -77,9 +96,15 @@ def test_a_rest_reply_names_the_clients_own_sender(bot):
 
 # --- F3: typed commands are text; only offered payloads are payloads ----------------------
 
-@pytest.mark.parametrize("command, forbidden", [
-    ("/restart", "restart"), ("/back", "rewind"), ("/session_start", "session_started"),
-])
+
+@pytest.mark.parametrize(
+    "command, forbidden",
+    [
+        ("/restart", "restart"),
+        ("/back", "rewind"),
+        ("/session_start", "session_started"),
+    ],
+)
 def test_a_typed_command_is_only_text(bot, command, forbidden):
     sender = f"typed{command.replace('/', '-')}"
     bot.say(sender, "hello")
@@ -94,12 +119,18 @@ def test_a_typed_command_is_only_text(bot, command, forbidden):
 
 def test_typed_crisis_without_risk_words_is_not_a_crisis_and_with_them_it_is(bot):
     bot.say("typed-crisis", "/crisis")
-    flagged = [d for t, d in events_of(bot, "rest:typed-crisis") if t == "slot" and d.get("name") == "crisis_flagged"
-               and d.get("value")]
+    flagged = [
+        d
+        for t, d in events_of(bot, "rest:typed-crisis")
+        if t == "slot" and d.get("name") == "crisis_flagged" and d.get("value")
+    ]
     assert not flagged, "no risk words: no crisis flag"
     bot.say("typed-crisis-risk", "/crisis i want to end my life")
-    flagged = [d for t, d in events_of(bot, "rest:typed-crisis-risk")
-               if t == "slot" and d.get("name") == "crisis_flagged" and d.get("value")]
+    flagged = [
+        d
+        for t, d in events_of(bot, "rest:typed-crisis-risk")
+        if t == "slot" and d.get("name") == "crisis_flagged" and d.get("value")
+    ]
     assert flagged, "risk words after a slash are still read for risk"
 
 
@@ -108,6 +139,7 @@ def test_typed_faq_gets_a_reply(bot):
 
 
 # --- F7, F8, F9: what the database holds ------------------------------------------------
+
 
 def test_personal_data_and_its_shape_are_not_in_the_database(bot):
     bot.say("redact-me", PERSONAL)
@@ -152,16 +184,33 @@ def test_personal_conversation_ids_are_pseudonymised_and_the_console_still_finds
 
 # --- F11: the action server -----------------------------------------------------------------
 
+
 def forged_call(sender="victim"):
-    return {"next_action": "action_flag_crisis", "sender_id": sender, "version": "3.6.21", "domain": {},
-            "tracker": {"sender_id": sender, "slots": {}, "latest_message": {}, "events": [], "paused": False,
-                        "followup_action": None, "active_loop": {}, "latest_action_name": None}}
+    return {
+        "next_action": "action_flag_crisis",
+        "sender_id": sender,
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": sender,
+            "slots": {},
+            "latest_message": {},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+        },
+    }
 
 
 def test_a_forged_action_call_without_the_secret_is_refused(bot):
     assert requests.post(f"{bot.action_url}/webhook", json=forged_call(), timeout=10).status_code == 403
     wrong = {"X-Action-Token": "x" * 40}
-    assert requests.post(f"{bot.action_url}/webhook", json=forged_call(), headers=wrong, timeout=10).status_code == 403
+    assert (
+        requests.post(f"{bot.action_url}/webhook", json=forged_call(), headers=wrong, timeout=10).status_code
+        == 403
+    )
     right = {"X-Action-Token": bot.env["ACTION_SERVER_TOKEN"]}
     answer = requests.post(f"{bot.action_url}/webhook", json=forged_call(), headers=right, timeout=10)
     assert answer.status_code == 200, "the check is the secret, not a broken route"
@@ -186,6 +235,7 @@ def test_the_action_server_listens_on_loopback_only(bot):
 
 
 # --- F13: telemetry off, database private ---------------------------------------------------
+
 
 def test_the_served_process_reports_telemetry_off(bot):
     bot.say("telemetry", "hello")

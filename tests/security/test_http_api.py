@@ -59,8 +59,11 @@ def test_the_launcher_starts_rasa_without_the_api_by_default(monkeypatch):
 def api_bot(tmp_path_factory):
     work = tmp_path_factory.mktemp("api-on")
     env = {
-        "RASA_ENABLE_API": "1", "RASA_JWT_SECRET": SECRET, "WEB_ALLOWED_ORIGINS": ALLOWED_ORIGIN,
-        "RATE_LIMIT_PER_MINUTE": "3", "RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "8",
+        "RASA_ENABLE_API": "1",
+        "RASA_JWT_SECRET": SECRET,
+        "WEB_ALLOWED_ORIGINS": ALLOWED_ORIGIN,
+        "RATE_LIMIT_PER_MINUTE": "3",
+        "RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "8",
         "JOURNAL_DIR": str(work / "journal"),
     }
     # bot.serve reads the API switch and the CORS origins from this environment, as under `make run`
@@ -74,23 +77,36 @@ def token(secret=SECRET, username="alice", role="admin"):
 
 @pytest.mark.model
 def test_with_the_api_off_its_routes_do_not_exist(default_bot):
-    for method, path in [("GET", "/conversations/alice/tracker"), ("GET", "/status"),
-                         ("POST", "/model/parse"), ("POST", "/conversations/alice/messages"),
-                         ("PUT", "/model")]:
+    for method, path in [
+        ("GET", "/conversations/alice/tracker"),
+        ("GET", "/status"),
+        ("POST", "/model/parse"),
+        ("POST", "/conversations/alice/messages"),
+        ("PUT", "/model"),
+    ]:
         response = requests.request(method, default_bot.rasa_url + path, json={"text": "hi"}, timeout=10)
         assert response.status_code == 404, (method, path, response.status_code)
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/conversations/alice/tracker"), ("GET", "/status"), ("POST", "/model/parse"),
-    ("POST", "/conversations/alice/messages"), ("PUT", "/conversations/alice/tracker/events"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/conversations/alice/tracker"),
+        ("GET", "/status"),
+        ("POST", "/model/parse"),
+        ("POST", "/conversations/alice/messages"),
+        ("PUT", "/conversations/alice/tracker/events"),
+    ],
+)
 def test_with_the_api_on_every_route_needs_a_valid_token(api_bot, method, path):
     url = api_bot.rasa_url + path
     body = {"text": "hi", "sender": "user", "event": "slot", "name": "crisis_flagged", "value": False}
-    for headers in ({}, {"Authorization": "Bearer nonsense"},
-                    {"Authorization": f"Bearer {token(secret='another-secret-0123456789-abcdefghijk')}"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer nonsense"},
+        {"Authorization": f"Bearer {token(secret='another-secret-0123456789-abcdefghijk')}"},
+    ):
         response = requests.request(method, url, json=body, headers=headers, timeout=10)
         assert response.status_code in (401, 403), (path, headers, response.status_code)
 
@@ -99,7 +115,8 @@ def test_with_the_api_on_every_route_needs_a_valid_token(api_bot, method, path):
 def test_a_valid_token_opens_the_api(api_bot):
     response = requests.get(
         f"{api_bot.rasa_url}/conversations/alice/tracker",
-        headers={"Authorization": f"Bearer {token()}"}, timeout=10,
+        headers={"Authorization": f"Bearer {token()}"},
+        timeout=10,
     )
     assert response.status_code == 200  # proves the 401s above are the JWT check, not a broken route
 
@@ -112,7 +129,9 @@ def test_a_page_on_another_site_gets_no_cors_permission(api_bot, path):
     assert "Access-Control-Allow-Origin" not in evil.headers
     evil_get = requests.get(api_bot.rasa_url + path, headers={"Origin": EVIL_ORIGIN}, timeout=10)
     assert "Access-Control-Allow-Origin" not in evil_get.headers
-    good = requests.options(api_bot.rasa_url + path, headers={"Origin": ALLOWED_ORIGIN, **preflight}, timeout=10)
+    good = requests.options(
+        api_bot.rasa_url + path, headers={"Origin": ALLOWED_ORIGIN, **preflight}, timeout=10
+    )
     assert good.headers.get("Access-Control-Allow-Origin") == ALLOWED_ORIGIN
 
 

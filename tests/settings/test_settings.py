@@ -48,12 +48,19 @@ def test_the_urgent_line_follows_the_practices_nation():
     from bot.settings import load_practice
 
     england = load_practice(environ={})
-    assert (england.crisis_urgent_name, england.crisis_nhs_urgent, england.crisis_nhs_urgent_option) == ("NHS 111", "111", "2")
+    assert (england.crisis_urgent_name, england.crisis_nhs_urgent, england.crisis_nhs_urgent_option) == (
+        "NHS 111",
+        "111",
+        "2",
+    )
     northern_ireland = load_practice(environ={"CRISIS_NATION": "Northern Ireland"})
     assert northern_ireland.crisis_urgent_name == "Lifeline" and "111" not in northern_ireland.urgent_line_how
     assert load_practice(environ={"CRISIS_NATION": "scotland"}).urgent_line_how == "call NHS 24 on 111"
     overridden = load_practice(environ={"CRISIS_NHS_URGENT": "0800 000 0000", "CRISIS_NHS_URGENT_OPTION": ""})
-    assert overridden.template_values()["crisis_urgent_tel"] == "08000000000" and "option" not in overridden.urgent_line_how
+    assert (
+        overridden.template_values()["crisis_urgent_tel"] == "08000000000"
+        and "option" not in overridden.urgent_line_how
+    )
 
 
 def test_an_unknown_nation_is_refused_with_the_choices():
@@ -68,16 +75,23 @@ def test_an_unknown_nation_is_refused_with_the_choices():
 def test_duty_alert_settings_from_the_environment():
     from bot.settings import load_duty_alert
 
-    config = load_duty_alert(environ={
-        "DUTY_ALERT_SMTP_HOST": "smtp.example.org", "DUTY_ALERT_SMTP_PORT": "2525", "DUTY_ALERT_STARTTLS": "off",
-        "DUTY_ALERT_FROM": "bot@example.org", "DUTY_ALERT_TO": "a@example.org, b@example.org",
-        "DUTY_ALERT_SMTP_USER": "bot", "DUTY_ALERT_SMTP_PASSWORD": "s3cret",
-    })
+    config = load_duty_alert(
+        environ={
+            "DUTY_ALERT_SMTP_HOST": "smtp.example.org",
+            "DUTY_ALERT_SMTP_PORT": "2525",
+            "DUTY_ALERT_STARTTLS": "off",
+            "DUTY_ALERT_FROM": "bot@example.org",
+            "DUTY_ALERT_TO": "a@example.org, b@example.org",
+            "DUTY_ALERT_SMTP_USER": "bot",
+            "DUTY_ALERT_SMTP_PASSWORD": "s3cret",
+        }
+    )
     assert config.enabled and config.smtp_port == 2525 and config.starttls is False
     assert config.recipients == ("a@example.org", "b@example.org") and config.password == "s3cret"
 
 
 # --- issue 16: secrets production needs ------------------------------------------------
+
 
 def test_production_needs_each_security_secret_and_development_does_not(tmp_path):
     from bot import settings
@@ -104,11 +118,14 @@ def test_the_replay_store_is_redis_when_configured():
 
     assert settings.replay_store_url({}) == ""
     assert settings.replay_store_url({"REDIS_URL": "redis://r:6379/2"}) == "redis://r:6379/2"
-    assert settings.replay_store_url({"REDIS_HOST": "redis", "REDIS_PORT": "6379", "REDIS_DB": "1"}) == \
-        "redis://redis:6379/1"
+    assert (
+        settings.replay_store_url({"REDIS_HOST": "redis", "REDIS_PORT": "6379", "REDIS_DB": "1"})
+        == "redis://redis:6379/1"
+    )
 
 
 # --- issue 12: settings is a package of small modules -------------------------------------
+
 
 def test_the_project_root_is_the_repository_root():
     from bot import settings
@@ -142,7 +159,12 @@ def test_the_settings_modules_import_only_each_other_from_the_project():
 
     for path in (settings.PROJECT_ROOT / "bot" / "settings").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
                 assert name.split(".")[0] != "bot" or name.startswith("bot.settings"), f"{path.name}: {name}"

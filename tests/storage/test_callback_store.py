@@ -17,21 +17,26 @@ GOOD = {"first_name": "Sam", "phone": "07700 900123", "best_time": "morning", "c
 
 def test_a_good_form_is_accepted_and_normalised():
     assert checked(GOOD) == Callback("Sam", "07700900123", "morning")
-    assert checked({**GOOD, "first_name": "", "phone": "+44 7700 900123"}) == Callback("", "07700900123", "morning")
+    assert checked({**GOOD, "first_name": "", "phone": "+44 7700 900123"}) == Callback(
+        "", "07700900123", "morning"
+    )
     assert checked({**GOOD, "first_name": "Anne-Marie"}).first_name == "Anne-Marie"
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"phone": "12345"}, "phone"),
-    ({"phone": "07700 900123 ext 4; DROP TABLE"}, "phone"),
-    ({"phone": None}, "phone"),
-    ({"best_time": "midnight"}, "best_time"),
-    ({"consent": False}, "consent"),
-    ({"consent": "yes"}, "consent"),
-    ({"first_name": "<script>"}, "first_name"),
-    ({"first_name": "x" * 41}, "first_name"),
-    ({"first_name": 7}, "first_name"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"phone": "12345"}, "phone"),
+        ({"phone": "07700 900123 ext 4; DROP TABLE"}, "phone"),
+        ({"phone": None}, "phone"),
+        ({"best_time": "midnight"}, "best_time"),
+        ({"consent": False}, "consent"),
+        ({"consent": "yes"}, "consent"),
+        ({"first_name": "<script>"}, "first_name"),
+        ({"first_name": "x" * 41}, "first_name"),
+        ({"first_name": 7}, "first_name"),
+    ],
+)
 def test_each_bad_field_is_named(change, field):
     with pytest.raises(Invalid) as invalid:
         checked({**GOOD, **change})
@@ -53,10 +58,14 @@ def store(tmp_path):
 def test_details_are_encrypted_at_rest(store):
     store.add("web:abc", checked(GOOD))
     with store.engine.connect() as db:
-        raw = " ".join(str(value) for row in db.execute(sa.text("select * from callback_requests")) for value in row)
+        raw = " ".join(
+            str(value) for row in db.execute(sa.text("select * from callback_requests")) for value in row
+        )
     assert "900123" not in raw and "Sam" not in raw and "morning" not in raw
     (pending,) = store.pending()
-    assert pending.callback == Callback("Sam", "07700900123", "morning") and pending.conversation_id == "web:abc"
+    assert (
+        pending.callback == Callback("Sam", "07700900123", "morning") and pending.conversation_id == "web:abc"
+    )
 
 
 def test_a_done_request_leaves_the_queue(store):
@@ -71,7 +80,9 @@ def test_requests_are_deleted_after_the_retention_period(store):
     store.add("web:new", checked(GOOD), now=1_000_000 + 29 * DAY)
     assert [p.conversation_id for p in store.pending(now=1_000_000 + 31 * DAY)] == ["web:new"]
     with store.engine.connect() as db:
-        assert db.execute(sa.text("select count(*) from callback_requests")).scalar() == 1, "deleted, not hidden"
+        assert db.execute(sa.text("select count(*) from callback_requests")).scalar() == 1, (
+            "deleted, not hidden"
+        )
 
 
 def test_another_key_cannot_read_them(store, tmp_path):
@@ -86,7 +97,9 @@ def test_the_key_and_retention_come_from_the_environment():
     assert callback_key({"CALLBACK_KEY": key}) == key.encode() and callback_key({}) is None
     with pytest.raises(ConfigurationError, match="CALLBACK_KEY"):
         callback_key({"CALLBACK_KEY": "not-a-key"})
-    assert callback_retention_days({}) == 30 and callback_retention_days({"CALLBACK_RETENTION_DAYS": "7"}) == 7
+    assert (
+        callback_retention_days({}) == 30 and callback_retention_days({"CALLBACK_RETENTION_DAYS": "7"}) == 7
+    )
 
 
 @pytest.fixture
@@ -108,7 +121,10 @@ def request(channel, sid, form):
     async def emit(event, payload=None, room=None, **kwargs):
         sent.append((event, payload, room))
 
-    with mock.patch.object(channel.sio, "emit", emit), mock.patch.object(channel.sio, "enter_room", mock.AsyncMock()):
+    with (
+        mock.patch.object(channel.sio, "emit", emit),
+        mock.patch.object(channel.sio, "enter_room", mock.AsyncMock()),
+    ):
         if channel.conversation_of(sid) is None and sid != "stranger":
             asyncio.run(channel.sio.handlers["/"]["session_request"](sid, {}))
             sent.clear()

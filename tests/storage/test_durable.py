@@ -82,8 +82,15 @@ def test_an_outage_loses_no_turn_and_keeps_the_order(database, proxy, tmp_path):
     assert up == {"database": "ok", "journal_pending": 0}
     alice = stored(database, "alice")
     assert texts(alice, "user") == ["before", "during one", "during two", "after"]
-    assert texts(alice, "bot") == ["answer to before", "answer to during one", "answer to during two", "answer to after"]
-    assert texts(stored(database, "bob"), "user") == ["during, email [email]"], "journaled turns are redacted too"
+    assert texts(alice, "bot") == [
+        "answer to before",
+        "answer to during one",
+        "answer to during two",
+        "answer to after",
+    ]
+    assert texts(stored(database, "bob"), "user") == ["during, email [email]"], (
+        "journaled turns are redacted too"
+    )
     assert all(p.stat().st_size == 0 for p in (tmp_path / "journal").glob("*/*.jsonl")), "journal emptied"
 
 

@@ -31,12 +31,20 @@ def db_url(request, tmp_path, monkeypatch):
 
 def test_a_personal_conversation_is_stored_pseudonymised_and_redacted_and_read_back_by_its_real_id(db_url):
     store = PracticeTrackerStore(domain=Domain.load("domain.yml"), db_url=db_url)
-    tracker = DialogueStateTracker.from_events(WHATSAPP, [
-        SessionStarted(metadata=METADATA), ActionExecuted("action_listen"),
-        UserUttered(TEXT, {"name": "out_of_scope", "confidence": 0.9}, metadata=METADATA,
-                    parse_data={"text": TEXT, "text_tokens": [[0, 3]], "metadata": METADATA}),
-        BotUttered("thanks"),
-    ])
+    tracker = DialogueStateTracker.from_events(
+        WHATSAPP,
+        [
+            SessionStarted(metadata=METADATA),
+            ActionExecuted("action_listen"),
+            UserUttered(
+                TEXT,
+                {"name": "out_of_scope", "confidence": 0.9},
+                metadata=METADATA,
+                parse_data={"text": TEXT, "text_tokens": [[0, 3]], "metadata": METADATA},
+            ),
+            BotUttered("thanks"),
+        ],
+    )
     asyncio.run(store.save(tracker))
 
     engine = sa.create_engine(db_url)
@@ -51,7 +59,9 @@ def test_a_personal_conversation_is_stored_pseudonymised_and_redacted_and_read_b
 
     back = asyncio.run(store.retrieve(WHATSAPP))
     assert back.sender_id == WHATSAPP, "Rasa gets the real id back, to reply"
-    assert [e.text for e in back.events if isinstance(e, UserUttered)] == ["I'm called [name], NI [NI number], ring [phone]"]
+    assert [e.text for e in back.events if isinstance(e, UserUttered)] == [
+        "I'm called [name], NI [NI number], ring [phone]"
+    ]
     tracker.update(BotUttered("anything else?"))
     asyncio.run(store.save(tracker))  # the second save finds what is stored under the pseudonym
     again = asyncio.run(store.retrieve(WHATSAPP))

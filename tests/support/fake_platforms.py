@@ -98,7 +98,9 @@ class FakePlatforms:
         platform, _, rest = url.path.lstrip("/").partition("/")
         raw = request.rfile.read(int(request.headers.get("Content-Length") or 0))
         if (request.headers.get("Content-Type") or "").startswith("application/x-www-form-urlencoded"):
-            body: Dict[str, Any] = {k: v[0] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
+            body: Dict[str, Any] = {
+                k: v[0] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()
+            }
         else:
             body = json.loads(raw or b"{}")
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -117,29 +119,47 @@ class FakePlatforms:
         if bot != f"bot{self.tokens.telegram}":
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, method
         if method == "sendMessage":
-            result: Any = {"message_id": len(self._calls) + 1, "date": int(time.time()),
-                           "chat": {"id": int(body["chat_id"]), "type": "private"}, "text": body["text"]}
+            result: Any = {
+                "message_id": len(self._calls) + 1,
+                "date": int(time.time()),
+                "chat": {"id": int(body["chat_id"]), "type": "private"},
+                "text": body["text"],
+            }
             return 200, {"ok": True, "result": result}, method
         if method in ("setWebhook", "answerCallbackQuery"):
             return 200, {"ok": True, "result": True}, method
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, method
 
     def _twilio(self, rest: str, query: Dict, headers: Dict, body: Dict) -> Tuple[int, Dict, str]:
-        expected = "Basic " + base64.b64encode(
-            f"{self.tokens.twilio_sid}:{self.tokens.twilio_token}".encode()).decode()
+        expected = (
+            "Basic "
+            + base64.b64encode(f"{self.tokens.twilio_sid}:{self.tokens.twilio_token}".encode()).decode()
+        )
         if rest != f"2010-04-01/Accounts/{self.tokens.twilio_sid}/Messages.json":
             return 404, {"code": 20404, "message": "The requested resource was not found"}, rest
         if headers.get("authorization") != expected:
             return 401, {"code": 20003, "message": "Authenticate", "status": 401}, "Messages.json"
         if not body.get("To") or not body.get("From") or not body.get("Body"):
             return 400, {"code": 21604, "message": "A 'To', 'From' and 'Body' are required"}, "Messages.json"
-        return 201, {"sid": f"SM{len(self._calls):032d}", "status": "queued", "to": body["To"],
-                     "from": body["From"], "body": body["Body"]}, "Messages.json"
+        return (
+            201,
+            {
+                "sid": f"SM{len(self._calls):032d}",
+                "status": "queued",
+                "to": body["To"],
+                "from": body["From"],
+                "body": body["Body"],
+            },
+            "Messages.json",
+        )
 
     def _facebook(self, rest: str, query: Dict, headers: Dict, body: Dict) -> Tuple[int, Dict, str]:
         if query.get("access_token") != self.tokens.facebook:
-            return 400, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException",
-                                   "code": 190}}, rest
+            return (
+                400,
+                {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}},
+                rest,
+            )
         return 200, {"recipient_id": body["recipient"]["id"], "message_id": f"m_{len(self._calls)}"}, rest
 
     def _slack(self, rest: str, query: Dict, headers: Dict, body: Dict) -> Tuple[int, Dict, str]:

@@ -52,12 +52,16 @@ def source_texts() -> Dict[str, str]:
     ``sources`` fixture, which skips when the folder is absent; tests/content/test_contract.py
     fails when the folder is there but does not hold exactly the catalogued files."""
     files = {source_id: SOURCES_DIR / entry["file"] for source_id, entry in source_catalogue().items()}
-    return {source_id: path.read_text(encoding="utf-8") for source_id, path in files.items() if path.is_file()}
+    return {
+        source_id: path.read_text(encoding="utf-8") for source_id, path in files.items() if path.is_file()
+    }
 
 
 def upstream_contract() -> Dict[str, Tuple[Set[str], bool]]:
     """From ../shared/docs/topics.md: topic id -> (source ids, handoff), in its order."""
-    rows = re.findall(r"^\| `([a-z_]+)` \|.*\| ([^|]+) \|$", TOPICS_MD.read_text(encoding="utf-8"), flags=re.M)
+    rows = re.findall(
+        r"^\| `([a-z_]+)` \|.*\| ([^|]+) \|$", TOPICS_MD.read_text(encoding="utf-8"), flags=re.M
+    )
     return {topic_id: (set(re.findall(r"\d{3}", cell)), "handoff" in cell) for topic_id, cell in rows}
 
 

@@ -42,8 +42,9 @@ class RunningBot:
         """Sends ``text`` over the REST channel and returns the bot's messages."""
         token = self.env.get("REST_CHANNEL_TOKEN")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = requests.post(self.rest_url, json={"sender": sender, "message": text}, headers=headers,
-                                 timeout=timeout)
+        response = requests.post(
+            self.rest_url, json={"sender": sender, "message": text}, headers=headers, timeout=timeout
+        )
         response.raise_for_status()
         return response.json()
 
@@ -100,8 +101,15 @@ def running_bot(
     }
     unset = [name for name, value in env.items() if value is None]
     env = {name: value for name, value in env.items() if value is not None}
-    processes = catalogue.assistant(rasa_port, action_port, with_actions=with_actions, env=env,
-                                    endpoints=endpoints, credentials=credentials, args=extra_args or ())
+    processes = catalogue.assistant(
+        rasa_port,
+        action_port,
+        with_actions=with_actions,
+        env=env,
+        endpoints=endpoints,
+        credentials=credentials,
+        args=extra_args or (),
+    )
     for process in processes:
         process.unset = unset
     rasa = processes[-1]

@@ -68,7 +68,11 @@ class SmtpServer:
 
 
 def _authenticator(server, session, envelope, mechanism, auth_data):
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
     return AuthResult(success=ok)
 
 
@@ -83,22 +87,33 @@ def self_signed_certificate(folder: Path) -> "tuple[Path, Path]":
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.timezone.utc)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_file, key_file = folder / "smtp-cert.pem", folder / "smtp-key.pem"
     cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return cert_file, key_file
 
 
 @contextlib.contextmanager
-def smtp_server(fail_first: int = 0, tls: bool = False, folder: Optional[Path] = None) -> Iterator[SmtpServer]:
+def smtp_server(
+    fail_first: int = 0, tls: bool = False, folder: Optional[Path] = None
+) -> Iterator[SmtpServer]:
     recorder = Recorder(fail_first=fail_first)
     port = free_port()
     options = {}
@@ -108,8 +123,13 @@ def smtp_server(fail_first: int = 0, tls: bool = False, folder: Optional[Path] =
         cert_file, key_file = self_signed_certificate(folder)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert_file, key_file)
-        options = dict(tls_context=context, require_starttls=True, auth_required=True,
-                       auth_require_tls=True, authenticator=_authenticator)
+        options = dict(
+            tls_context=context,
+            require_starttls=True,
+            auth_required=True,
+            auth_require_tls=True,
+            authenticator=_authenticator,
+        )
         ca_file = str(cert_file)
     controller = Controller(recorder, hostname="127.0.0.1", port=port, **options)
     controller.start()
