@@ -6,16 +6,14 @@ page); the console runs as its own process on the same conversation database, as
 docs/widget-feedback.png and docs/console-helpfulness.png.
 """
 
-import os
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
 from test_widget_in_browser import DESKTOP, WAIT_MS, Visit, answer_opening, browser, screenshot_path, site  # noqa: F401
 
-from tests.support.servers import ROOT, free_port, stop, wait_for
+from processes import catalogue
+from processes.lifecycle import free_port, running
 
 pytestmark = pytest.mark.model
 
@@ -26,29 +24,13 @@ HELPED, DID_NOT_HELP = "This answer helped", "This answer did not help"
 @pytest.fixture(scope="module")
 def console(site, tmp_path_factory):  # noqa: F811 - the widget harness's fixture, imported above
     work = tmp_path_factory.mktemp("feedback-console")
-    port = free_port()
     env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
         "CONSOLE_DB_URL": site["bot"].db_url,
-        "CONSOLE_PORT": str(port),
         "CONSOLE_ADMIN_USER": ADMIN,
         "CONSOLE_ADMIN_PASSWORD": PASSWORD,
     }
-    log = open(work / "console.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "console", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/login", process, timeout=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    with running([catalogue.console(free_port(), env=env)], work) as (process,):
+        yield process.url
 
 
 def test_a_thumbs_down_in_the_widget_reaches_the_console(site, browser, console, tmp_path):  # noqa: F811
