@@ -16,11 +16,10 @@ import os
 import time
 
 from bench import report
-from bench.model_variants import VARIANTS as MODEL_VARIANTS
-from bench.model_variants import write_configs
+from bench.pipelines import PIPELINES, write_configs
 from bench.runner import DEFAULT_PHASES, Bench, Phase, evaluate_accuracy, new_work_dir
+from bench.setups import OPTIONS, PRODUCT, REFERENCE, ROOT
 from bench.training import train_all
-from bench.variants import OPTIONS, PRODUCT, REFERENCE, ROOT
 from evaluation.model_eval import load_heldout
 
 MODELS_DIR = ROOT / "var" / "bench" / "models"
@@ -42,10 +41,10 @@ def main() -> None:
     if args.report_only:
         return write_docs(json.loads((RESULTS_DIR / "comparison.json").read_text()))
 
-    variants = OPTIONS if args.options else [PRODUCT, REFERENCE]
+    setups = OPTIONS if args.options else [PRODUCT, REFERENCE]
     specs = [("product", ROOT / "config.yml"), ("reference", ROOT / "bench" / "reference_config.yml")]
-    specs += write_configs(list(MODEL_VARIANTS)) if args.options else []
-    used = {v.model for v in variants}
+    specs += write_configs(list(PIPELINES)) if args.options else []
+    used = {v.model for v in setups}
     models = train_all([spec for spec in specs if spec[0] in used], MODELS_DIR, force=args.retrain)
     for model in models:
         note = "" if model.retrained else " (measured earlier, inputs unchanged)"
@@ -56,7 +55,7 @@ def main() -> None:
     texts = [text for text, _ in load_heldout()]
     started = time.strftime("%Y-%m-%d %H:%M")
     bench = Bench({m.name: m.path for m in models}, work_dir, texts)
-    records = asyncio.run(bench.run(variants, phases, args.rounds))
+    records = asyncio.run(bench.run(setups, phases, args.rounds))
 
     name = "options" if args.options else "comparison"
     results = {
@@ -75,7 +74,7 @@ def main() -> None:
     (RESULTS_DIR / f"{name}.json").write_text(json.dumps({**results, "records": records}, indent=1))
 
     if args.options:
-        table = report.options_table(results, {v.name: v.model for v in variants})
+        table = report.options_table(results, {v.name: v.model for v in setups})
     else:
         table = report.comparison_table(results)
     print("\n" + table)

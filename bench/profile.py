@@ -19,7 +19,7 @@ from typing import Dict, List, Tuple
 
 from bench import loadgen
 from bench.runner import Bench, new_work_dir
-from bench.variants import PRODUCT, ROOT, Variant
+from bench.setups import PRODUCT, ROOT, Setup
 from evaluation.model_eval import load_heldout
 from processes.lifecycle import start_all, stop_all
 
@@ -54,10 +54,10 @@ def summarise(folded: Path) -> Dict[str, float]:
     return {label: 100 * sum(n for s, n in stacks.items() if needle in s) / total for label, needle in FRAMES}
 
 
-async def profile(variant: Variant, model: Path, seconds: float, senders: int, out: Path) -> Dict[str, float]:
+async def profile(setup: Setup, model: Path, seconds: float, senders: int, out: Path) -> Dict[str, float]:
     texts = [text for text, _ in load_heldout()]
-    bench = Bench({variant.model: model}, new_work_dir(), texts)
-    server = bench.server(variant, 0)
+    bench = Bench({setup.model: model}, new_work_dir(), texts)
+    server = bench.server(setup, 0)
     try:
         start_all([bench.actions, server], bench.work_dir)
         await bench.first_reply_ms(server)

@@ -1,4 +1,4 @@
-"""Turns a benchmark's records into numbers per variant, a markdown table and a plot.
+"""Turns a benchmark's records into numbers per setup, a markdown table and a plot.
 
 Rounds are pooled: latencies from every round of a phase are ranked together, throughput
 is all replies over all measured seconds, memory is the highest sample seen. The tables
@@ -28,17 +28,17 @@ def _pct(values: List[float], fraction: float) -> float:
 
 
 def aggregate(records: List[Dict]) -> Dict[str, Dict]:
-    """variant name -> {"start": {...}, "phases": {phase key: {...}}}."""
+    """setup name -> {"start": {...}, "phases": {phase key: {...}}}."""
     starts, phases = defaultdict(list), defaultdict(lambda: defaultdict(list))
     for record in records:
         if record["kind"] == "start":
-            starts[record["variant"]].append(record)
+            starts[record["setup"]].append(record)
         else:
-            phases[record["variant"]][record["summary"]["phase"]].append(record)
+            phases[record["setup"]][record["summary"]["phase"]].append(record)
     out: Dict[str, Dict] = {}
-    for variant in starts:
-        runs = starts[variant]
-        out[variant] = {
+    for setup in starts:
+        runs = starts[setup]
+        out[setup] = {
             "start": {
                 "ready_seconds": statistics.median(r["ready_seconds"] for r in runs),
                 "ready_seconds_all": [round(r["ready_seconds"], 1) for r in runs],
@@ -47,10 +47,10 @@ def aggregate(records: List[Dict]) -> Dict[str, Dict]:
             },
             "phases": {},
         }
-        for key, measured in phases[variant].items():
+        for key, measured in phases[setup].items():
             latencies = [ms for m in measured for ms in m["latencies_ms"]]
             summaries = [m["summary"] for m in measured]
-            out[variant]["phases"][key] = {
+            out[setup]["phases"][key] = {
                 "ok": sum(s["ok"] for s in summaries),
                 "errors": sum(s["errors"] for s in summaries),
                 "throughput": sum(s["ok"] for s in summaries) / sum(s["duration"] for s in summaries),
@@ -69,8 +69,8 @@ def _fmt(value: float, digits: int = 0) -> str:
     return "–" if value != value else f"{value:,.{digits}f}"  # NaN check without math
 
 
-def peak_rss(variant: Dict) -> float:
-    return max([variant["start"]["idle_rss_mb"]] + [p["rss_peak_mb"] for p in variant["phases"].values()])
+def peak_rss(setup: Dict) -> float:
+    return max([setup["start"]["idle_rss_mb"]] + [p["rss_peak_mb"] for p in setup["phases"].values()])
 
 
 def comparison_table(results: Dict) -> str:
@@ -157,9 +157,9 @@ def machine_note(results: Dict) -> str:
 
 
 def options_table(results: Dict, models: Dict[str, str]) -> str:
-    """``models``: variant name -> the model it serves (for its held-out accuracy)."""
+    """``models``: setup name -> the model it serves (for its held-out accuracy)."""
     lines = [
-        "| Variant | Start-to-ready, s | First reply, ms | Idle RSS, MB | Peak RSS, MB | "
+        "| Set-up | Start-to-ready, s | First reply, ms | Idle RSS, MB | Peak RSS, MB | "
         "Saturation, msg/s | CPU ms/msg | p95 at 20 msg/s, ms | Errors | Held-out accuracy |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]

@@ -1,8 +1,8 @@
 """Runs servers side by side under the same load, interleaved, and collects the numbers.
 
-Each round starts every variant (timing start-to-ready), then runs each load phase
-against each variant in turn, alternating the order from round to round, so the machine's
-other work (it is shared) falls on all variants alike. The load average is recorded with
+Each round starts every setup (timing start-to-ready), then runs each load phase
+against each setup in turn, alternating the order from round to round, so the machine's
+other work (it is shared) falls on all setups alike. The load average is recorded with
 every phase so a noisy run can be recognised as one.
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from bench import loadgen
 from bench.procs import sample_rss, tree_cpu_seconds, tree_rss_mb
-from bench.variants import RASA, ROOT, Variant
+from bench.setups import RASA, ROOT, Setup
 from processes import catalogue
 from processes.lifecycle import Process, free_port, start_all
 
@@ -77,18 +77,16 @@ def flush_redis_db() -> None:
 
 
 class Bench:
-    """Starts the action server once; builds, starts and loads the variants' servers."""
+    """Starts the action server once; builds, starts and loads the setups' servers."""
 
     def __init__(self, models: Dict[str, Path], work_dir: Path, texts: Sequence[str]):
         self.models, self.work_dir, self.texts = models, work_dir, list(texts)
         self.action_port, self.token = free_port(), catalogue.new_token()
-        self.actions = catalogue.action_server(
-            self.action_port, self.token
-        )  # the product's, for every variant
+        self.actions = catalogue.action_server(self.action_port, self.token)  # the product's, for every setup
         self.postgres_url = ""
 
-    def server(self, variant: Variant, round_no: int) -> Process:
-        slug = "".join(c if c.isalnum() else "-" for c in variant.name).strip("-")
+    def server(self, setup: Setup, round_no: int) -> Process:
+        slug = "".join(c if c.isalnum() else "-" for c in setup.name).strip("-")
         env = {
             "TRACKER_DB_URL": f"sqlite:///{self.work_dir / f'{slug}-{round_no}.db'}",
             "VAR_DIR": str(self.work_dir / f"{slug}-{round_no}-var"),  # the store's journal, kept apart
@@ -102,12 +100,12 @@ class Bench:
             "RATE_LIMIT_PER_MINUTE": "0",
             "RATE_LIMIT_PER_ADDRESS_PER_MINUTE": "0",
         }
-        if variant.store == "postgres":
+        if setup.store == "postgres":
             env["TRACKER_DB_URL"] = self.postgres_url
-        for name in variant.drop_env:
+        for name in setup.drop_env:
             env.pop(name, None)
-        return variant.process(
-            f"{slug}-{round_no}", self.models[variant.model], free_port(), self.action_port, self.token, env
+        return setup.process(
+            f"{slug}-{round_no}", self.models[setup.model], free_port(), self.action_port, self.token, env
         )
 
     async def first_reply_ms(self, server: Process) -> float:
@@ -146,45 +144,45 @@ class Bench:
         )
         return {"summary": summary, "latencies_ms": result.latencies_ms}
 
-    async def run(self, variants: List[Variant], phases: List[Phase], rounds: int) -> List[Dict]:
+    async def run(self, setups: List[Setup], phases: List[Phase], rounds: int) -> List[Dict]:
         records: List[Dict] = []
         with contextlib.ExitStack() as stack:
-            if any(v.store == "postgres" for v in variants):
+            if any(v.store == "postgres" for v in setups):
                 self.postgres_url = stack.enter_context(postgres_database(f"bench_issue6_{os.getpid()}"))
-            if any("SANIC_WORKERS" in v.env for v in variants):
+            if any("SANIC_WORKERS" in v.env for v in setups):
                 stack.callback(flush_redis_db)
-            await self._rounds(variants, phases, rounds, records)
+            await self._rounds(setups, phases, rounds, records)
         return records
 
     async def _rounds(
-        self, variants: List[Variant], phases: List[Phase], rounds: int, records: List[Dict]
+        self, setups: List[Setup], phases: List[Phase], rounds: int, records: List[Dict]
     ) -> None:
         start_all([self.actions], self.work_dir)
         try:
             for round_no in range(rounds):
-                order = variants if round_no % 2 == 0 else list(reversed(variants))
+                order = setups if round_no % 2 == 0 else list(reversed(setups))
                 servers: List[Process] = []
                 try:
-                    for variant in order:
-                        ready = await self._start(variant, round_no, servers)
-                        records.append({"round": round_no, "variant": variant.name, "kind": "start", **ready})
+                    for setup in order:
+                        ready = await self._start(setup, round_no, servers)
+                        records.append({"round": round_no, "setup": setup.name, "kind": "start", **ready})
                     for phase in phases:
-                        for variant, server in zip(order, servers, strict=True):
+                        for setup, server in zip(order, servers, strict=True):
                             tag = f"r{round_no}-{phase.key}"
                             measured = await self.run_phase(server, phase, tag)
                             records.append(
-                                {"round": round_no, "variant": variant.name, "kind": "load", **measured}
+                                {"round": round_no, "setup": setup.name, "kind": "load", **measured}
                             )
-                            print(_one_line(variant.name, measured["summary"]), flush=True)
+                            print(_one_line(setup.name, measured["summary"]), flush=True)
                 finally:
                     for server in servers:
                         server.stop()
         finally:
             self.actions.stop()
 
-    async def _start(self, variant: Variant, round_no: int, servers: List[Process]) -> Dict:
-        """Starts one variant's server, timing launch to ready (its log: <work_dir>/<slug>-<round>.log)."""
-        server = self.server(variant, round_no)
+    async def _start(self, setup: Setup, round_no: int, servers: List[Process]) -> Dict:
+        """Starts one setup's server, timing launch to ready (its log: <work_dir>/<slug>-<round>.log)."""
+        server = self.server(setup, round_no)
         load = load_snapshot()
         await asyncio.get_running_loop().run_in_executor(None, start_all, [server], self.work_dir)
         servers.append(server)
@@ -192,7 +190,7 @@ class Bench:
         idle_rss = tree_rss_mb(server.pid)
         first = await self.first_reply_ms(server)
         print(
-            f"{variant.name:<42} ready in {ready:5.1f} s, {idle_rss:5.0f} MB, first reply {first:5.0f} ms"
+            f"{setup.name:<42} ready in {ready:5.1f} s, {idle_rss:5.0f} MB, first reply {first:5.0f} ms"
             f" (load {load['load1']:.2f})",
             flush=True,
         )

@@ -4,7 +4,7 @@ The ResponseSelector is most of the product's start time, memory and per-message
 (docs/performance.md). This component does its job (picks ``faq/<id>`` for a message the
 intent classifier called ``faq``) with scikit-learn on the same sparse features, and writes
 the same ``response_selector`` output, so rules and ``utter_faq`` work unchanged. Measured
-by ``make bench-options`` as the variant ``product_sklearn_rs`` (bench/model_variants.py).
+by ``make bench-options`` as the setup ``product_sklearn_rs`` (bench/pipelines.py).
 """
 
 from __future__ import annotations

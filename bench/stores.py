@@ -1,4 +1,4 @@
-"""Tracker-store variants measured by the benchmark (bench/variants.py), not shipped.
+"""Tracker-store setups measured by the benchmark (bench/setups.py), not shipped.
 
 ``WalSQLiteStore`` is the product's store with SQLite in write-ahead-log mode and
 ``synchronous=NORMAL``: a commit appends to the log without waiting for the disk (fsync

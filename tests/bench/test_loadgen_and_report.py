@@ -70,7 +70,7 @@ def test_rounds_are_pooled_and_sections_replaced_in_place(tmp_path):
         }
         return {
             "round": round_no,
-            "variant": "product",
+            "setup": "product",
             "kind": "load",
             "summary": summary,
             "latencies_ms": latencies,
@@ -79,7 +79,7 @@ def test_rounds_are_pooled_and_sections_replaced_in_place(tmp_path):
     records = [
         {
             "round": r,
-            "variant": "product",
+            "setup": "product",
             "kind": "start",
             "ready_seconds": 10.0 + r,
             "idle_rss_mb": 400.0,

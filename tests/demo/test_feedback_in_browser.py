@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
-from test_widget_in_browser import DESKTOP, WAIT_MS, Visit, answer_opening, browser, screenshot_path, site  # noqa: F401
 
 from processes import catalogue
 from processes.lifecycle import free_port, running
+from tests.demo.widget_harness import DESKTOP, WAIT_MS, Visit, answer_opening, screenshot_path
 
 pytestmark = pytest.mark.model
 
@@ -22,7 +22,7 @@ HELPED, DID_NOT_HELP = "This answer helped", "This answer did not help"
 
 
 @pytest.fixture(scope="module")
-def console(site, tmp_path_factory):  # noqa: F811 - the widget harness's fixture, imported above
+def console(site, tmp_path_factory):
     work = tmp_path_factory.mktemp("feedback-console")
     env = {
         "CONSOLE_DB_URL": site["bot"].db_url,
@@ -33,7 +33,7 @@ def console(site, tmp_path_factory):  # noqa: F811 - the widget harness's fixtur
         yield process.url
 
 
-def test_a_thumbs_down_in_the_widget_reaches_the_console(site, browser, console, tmp_path):  # noqa: F811
+def test_a_thumbs_down_in_the_widget_reaches_the_console(site, browser, console, tmp_path):
     visit = Visit(browser, site["url"], viewport=DESKTOP)
     page = visit.page
     visit.open_chat()

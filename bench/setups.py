@@ -1,6 +1,6 @@
 """How each server under test is started: the product, stock Rasa, and the product's options.
 
-A variant is the product's Rasa server (processes/catalogue.py: ``python -m bot.serve``, as
+A setup is the product's Rasa server (processes/catalogue.py: ``python -m bot.serve``, as
 ``make run`` and the image start it) with options and an environment. The product runs with
 the SQL tracker store it ships (SQLite in a temp file via TRACKER_DB_URL); the reference is
 stock Rasa: the same process entry with ``rasa run`` as its command, over REST with the
@@ -24,7 +24,7 @@ BENCH_ENDPOINTS = ROOT / "bench" / "endpoints"
 
 
 @dataclass
-class Variant:
+class Setup:
     name: str
     model: str  # "product" or "reference": which trained model it serves
     entry: str = "serve"  # "serve" (python -m bot.serve) or "rasa" (rasa run)
@@ -54,8 +54,8 @@ class Variant:
         return server
 
 
-PRODUCT = Variant("product", "product")
-REFERENCE = Variant(
+PRODUCT = Setup("product", "product")
+REFERENCE = Setup(
     "reference",
     "reference",
     entry="rasa",
@@ -66,31 +66,31 @@ REFERENCE = Variant(
 )
 
 # The product's options, each changing one thing from PRODUCT (docs/performance.md, "Options").
-OPTIONS: List[Variant] = [
+OPTIONS: List[Setup] = [
     PRODUCT,
-    Variant("product, `rasa run` (CLI)", "product", entry="rasa"),
-    Variant("product, `rasa run` + HTTP API", "product", entry="rasa", args=["--enable-api"]),
-    Variant("product, no warm-up", "product", args=["--no-warm-up"]),
-    Variant("product, no import trimming", "product", args=["--no-trim-imports"]),
-    Variant("product, TF logging on", "product", drop_env=["TF_CPP_MIN_LOG_LEVEL"]),
-    Variant(
+    Setup("product, `rasa run` (CLI)", "product", entry="rasa"),
+    Setup("product, `rasa run` + HTTP API", "product", entry="rasa", args=["--enable-api"]),
+    Setup("product, no warm-up", "product", args=["--no-warm-up"]),
+    Setup("product, no import trimming", "product", args=["--no-trim-imports"]),
+    Setup("product, TF logging on", "product", drop_env=["TF_CPP_MIN_LOG_LEVEL"]),
+    Setup(
         "product, in-memory store", "product", store="memory", endpoints=str(BENCH_ENDPOINTS / "memory.yml")
     ),
-    Variant(
+    Setup(
         "product, SQLite WAL + synchronous=NORMAL",
         "product",
         endpoints=str(BENCH_ENDPOINTS / "sqlite_wal.yml"),
     ),
-    Variant("product, PostgreSQL store", "product", store="postgres"),
-    Variant(
+    Setup("product, PostgreSQL store", "product", store="postgres"),
+    Setup(
         "product, 2 Sanic workers + Redis lock",
         "product",
         endpoints=str(BENCH_ENDPOINTS / "redis_lock.yml"),
         env={"SANIC_WORKERS": "2"},
     ),
-    # Models trained from config.yml with one ResponseSelector change (bench/model_variants.py).
-    Variant("product, small ResponseSelector", "product_small_rs"),
-    Variant("product, small eager ResponseSelector", "product_small_eager_rs"),
-    Variant("product, word-feature ResponseSelector", "product_word_rs"),
-    Variant("product, scikit-learn FAQ selector (experiment)", "product_sklearn_rs"),
+    # Models trained from config.yml with one ResponseSelector change (bench/pipelines.py).
+    Setup("product, small ResponseSelector", "product_small_rs"),
+    Setup("product, small eager ResponseSelector", "product_small_eager_rs"),
+    Setup("product, word-feature ResponseSelector", "product_word_rs"),
+    Setup("product, scikit-learn FAQ selector (experiment)", "product_sklearn_rs"),
 ]
