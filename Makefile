@@ -66,9 +66,10 @@ spacy: $(SPACY_DIR)/meta.json ## the offline spaCy pipeline (blank English, look
 
 # --- training -----------------------------------------------------------------------------
 
-# Training shows Rasa's own progress (several minutes), and is logged like the other steps.
+# Training is logged like the other steps (about a minute here; V=1 shows Rasa's progress and
+# the libraries' warnings as they come).
 $(MODEL): $(SPACY_DIR)/meta.json $(TRAINING_INPUTS)
-	@$(STEP) --show "Training the model (data or config changed)" \
+	@$(STEP) "Training the model (data or config changed)" \
 	  $(RASA) train --fixed-model-name current --out models --quiet
 	@touch $@
 
