@@ -24,13 +24,14 @@ def payload(topic: str, helpful: bool) -> str:
     return f"/{FEEDBACK_INTENT}{value}"
 
 
-def _event_dict(event: Any) -> Dict[str, Any]:
+def event_dict(event: Any) -> Dict[str, Any]:
+    """A Rasa event or its stored dict, as the dict."""
     return event if isinstance(event, dict) else event.as_dict()
 
 
 def feedback_of(bot_event: Any) -> Dict[str, Any]:
     """The ``feedback`` block of a stored bot message (a Rasa event or its dict), or {}."""
-    data = _event_dict(bot_event)
+    data = event_dict(bot_event)
     if data.get("event") != "bot":
         return {}
     found = ((data.get("metadata") or {}).get("metadata") or {}).get("feedback")
@@ -53,7 +54,7 @@ def feedback_reply(text: str, events: Iterable[Any]) -> Optional[str]:
     if text.strip() not in (YES, NO):
         return None
     for event in reversed(list(events or [])):
-        data = _event_dict(event)
+        data = event_dict(event)
         if data.get("event") == "user":
             return None
         found = feedback_of(data)

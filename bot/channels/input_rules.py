@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 from bot.channels.feedback import PAYLOAD as FEEDBACK_PAYLOAD
-from bot.channels.feedback import feedback_buttons
+from bot.channels.feedback import event_dict, feedback_buttons
 
 # Letters, digits and a few separators that UUIDs, emails and platform ids use: no slashes,
 # dots-only names, spaces or quotes, so an id is safe in a log line, a URL or a file name.
@@ -144,16 +144,12 @@ def read_message(payload: Dict[str, Any], max_chars: int) -> Incoming:
 # (``bot/channels/widget.py`` ``RecentTurns``, in the same shape).
 
 
-def _event_dict(event: Any) -> Dict[str, Any]:
-    return event if isinstance(event, dict) else event.as_dict()
-
-
 def offered_buttons(events: Any, latest_only: bool = True) -> list:
     """Buttons (``{"title", "payload"}``) on bot messages since the visitor's last message
     (``latest_only``), or on any bot message of the conversation. Takes Rasa events or dicts."""
     found: list = []
     for event in reversed(list(events or [])):
-        data = _event_dict(event)
+        data = event_dict(event)
         if data.get("event") == "user" and latest_only:
             break
         if data.get("event") == "bot":
@@ -171,7 +167,7 @@ def as_typed_or_offered(text: str, events: Any, opening: Optional[str] = None) -
     if (
         opening is not None
         and text == opening
-        and not any(_event_dict(e).get("event") == "user" for e in events or [])
+        and not any(event_dict(e).get("event") == "user" for e in events or [])
     ):
         return text
     if any(b.get("payload") == text for b in offered_buttons(events)):
